@@ -1,0 +1,54 @@
+import Parquet
+
+/// The rows of one ticker and dataset, converted to Parquet values, in date order.
+public struct SourceRows: Sendable {
+    public var schema: [ParquetColumnSchema]
+    /// Index of the dataset's date column in `schema`.
+    public var dateColumn: Int
+    public var rows: [[ParquetValue]]
+    public init(schema: [ParquetColumnSchema], dateColumn: Int, rows: [[ParquetValue]]) {
+        self.schema = schema
+        self.dateColumn = dateColumn
+        self.rows = rows
+    }
+}
+
+/// Where rows come from (Dolt over the MySQL protocol in the product; a fake in tests).
+public protocol RowSource: AnyObject {
+    /// The distinct tickers of the dataset's table, as stored.
+    func distinctTickers(_ dataset: Dataset) throws -> [String]
+    /// The rows of `ticker` (matched exactly as given) in `range`, ordered by the date column.
+    func fetch(_ dataset: Dataset, ticker: String, range: DateRange) throws -> SourceRows
+}
+
+/// An object as stored, with the ETag its conditional write must name.
+public struct StoredObject: Sendable {
+    public var body: [UInt8]
+    public var etag: String?
+    public init(body: [UInt8], etag: String?) {
+        self.body = body
+        self.etag = etag
+    }
+}
+
+/// What a write must find in the bucket to go ahead (no lost updates between concurrent runs).
+public enum WriteCondition: Sendable, Equatable {
+    /// The object must still have this ETag.
+    case ifMatch(String)
+    /// The object must not exist.
+    case ifNoneMatch
+}
+
+/// Thrown by an `ObjectStore` when a write's condition failed (HTTP 412): someone else wrote first.
+public struct WriteConflict: Error, Sendable {
+    public let key: String
+    public init(key: String) { self.key = key }
+}
+
+/// Where monthly files go (R2/S3 in the product; a dictionary in tests).
+public protocol ObjectStore: AnyObject {
+    /// The object, or nil when there is none.
+    func get(key: String) throws -> StoredObject?
+    /// Writes the object if `condition` holds; throws `WriteConflict` when it does not.
+    func put(key: String, body: [UInt8], condition: WriteCondition?) throws
+}

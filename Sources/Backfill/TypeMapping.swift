@@ -1,0 +1,233 @@
+import MySQLWire
+import Parquet
+
+/// How one result-set column becomes one Parquet column, and how its text values convert.
+///
+/// The file mirrors the table: the schema comes from the column definitions in table order.
+/// DECIMAL(p,s) → DECIMAL (INT32 p ≤ 9, INT64 p ≤ 18, FIXED_LEN_BYTE_ARRAY beyond), exact;
+/// DATE → DATE; BIGINT → INT64; INT/MEDIUMINT/SMALLINT/TINYINT → INT32 with the INT annotation;
+/// CHAR/VARCHAR/TEXT → STRING; FLOAT/DOUBLE → FLOAT/DOUBLE; DATETIME/TIMESTAMP → TIMESTAMP(MICROS).
+public struct ColumnMapping: Sendable {
+    public enum Kind: Sendable, Equatable {
+        case decimal(precision: Int, scale: Int, flbaLength: Int?)
+        case date
+        case int32(signed: Bool)
+        case int64(signed: Bool)
+        case string
+        case float
+        case double
+        case timestampMicros
+    }
+    public let name: String
+    public let kind: Kind
+    public let schema: ParquetColumnSchema
+
+    /// Maps a column definition, or throws naming the column and its type.
+    public init(column c: MySQLColumn) throws {
+        self.name = c.name
+        let required = c.isNotNull
+        let t = c.type.rawValue
+        switch t {
+        case 0x00, 0xF6:  // DECIMAL, NEWDECIMAL
+            let scale = Int(c.decimals)
+            // column_length counts the digits, the point (if any) and the sign (if signed).
+            let precision = Int(c.columnLength) - (scale > 0 ? 1 : 0) - (c.isUnsigned ? 0 : 1)
+            guard precision >= 1, precision <= 65, scale >= 0, scale <= precision else {
+                throw BackfillError(.unsupportedColumnType, "column '\(c.name)': cannot derive DECIMAL precision from length \(c.columnLength), scale \(scale)")
+            }
+            let physical: ParquetPhysicalType
+            var flba: Int? = nil
+            if precision <= 9 {
+                physical = .int32
+            } else if precision <= 18 {
+                physical = .int64
+            } else {
+                let n = Self.flbaLength(precision: precision)
+                flba = n
+                physical = .fixedLenByteArray(n)
+            }
+            self.kind = .decimal(precision: precision, scale: scale, flbaLength: flba)
+            self.schema = ParquetColumnSchema(name: c.name, physicalType: physical, logicalType: .decimal(precision: precision, scale: scale), isRequired: required)
+        case 0x0A, 0x0E:  // DATE, NEWDATE
+            self.kind = .date
+            self.schema = ParquetColumnSchema(name: c.name, physicalType: .int32, logicalType: .date, isRequired: required)
+        case 0x01, 0x02, 0x09, 0x03:  // TINYINT, SMALLINT, MEDIUMINT, INT
+            let bits = t == 0x01 ? 8 : (t == 0x02 ? 16 : 32)
+            self.kind = .int32(signed: !c.isUnsigned)
+            self.schema = ParquetColumnSchema(name: c.name, physicalType: .int32, logicalType: .integer(bitWidth: bits, signed: !c.isUnsigned), isRequired: required)
+        case 0x08:  // BIGINT
+            self.kind = .int64(signed: !c.isUnsigned)
+            self.schema = ParquetColumnSchema(
+                name: c.name, physicalType: .int64, logicalType: c.isUnsigned ? .integer(bitWidth: 64, signed: false) : .none, isRequired: required)
+        case 0x0F, 0xFD, 0xFE, 0xF9, 0xFA, 0xFB, 0xFC:  // VARCHAR, VAR_STRING, STRING, *BLOB/*TEXT
+            // Binary strings have the binary character set (63). BINARY_FLAG alone does not say
+            // so: servers set it on text columns with a *_bin collation (Dolt's default).
+            guard c.characterSet != 63 else {
+                throw BackfillError(.unsupportedColumnType, "column '\(c.name)' is binary (BINARY/VARBINARY/BLOB), which has no mapping to Parquet here; select it as text or leave it out of the view")
+            }
+            self.kind = .string
+            self.schema = ParquetColumnSchema(name: c.name, physicalType: .byteArray, logicalType: .string, isRequired: required)
+        case 0x04:
+            self.kind = .float
+            self.schema = ParquetColumnSchema(name: c.name, physicalType: .float, logicalType: .none, isRequired: required)
+        case 0x05:
+            self.kind = .double
+            self.schema = ParquetColumnSchema(name: c.name, physicalType: .double, logicalType: .none, isRequired: required)
+        case 0x07, 0x0C:  // TIMESTAMP, DATETIME
+            self.kind = .timestampMicros
+            self.schema = ParquetColumnSchema(name: c.name, physicalType: .int64, logicalType: .timestamp(unit: .micros, isAdjustedToUTC: false), isRequired: required)
+        default:
+            throw BackfillError(
+                .unsupportedColumnType,
+                "column '\(c.name)' has MySQL type \(Self.typeName(t)), which has no Parquet mapping; supported: DECIMAL, DATE, DATETIME, TIMESTAMP, TINYINT..BIGINT, FLOAT, DOUBLE, CHAR, VARCHAR, TEXT (cast it in a view)")
+        }
+    }
+
+    /// Minimal FIXED_LEN_BYTE_ARRAY width holding every unscaled value of `precision` digits.
+    static func flbaLength(precision: Int) -> Int {
+        // Smallest n with 2^(8n-1) > 10^precision - 1, i.e. 8n - 1 >= precision * log2(10).
+        var n = 1
+        while Double(8 * n - 1) < Double(precision) * 3.321928094887362 { n += 1 }
+        return n
+    }
+
+    static func typeName(_ t: UInt8) -> String {
+        switch t {
+        case 0x06: return "NULL"
+        case 0x0B: return "TIME"
+        case 0x0D: return "YEAR"
+        case 0x10: return "BIT"
+        case 0xF5: return "JSON"
+        case 0xF7: return "ENUM"
+        case 0xF8: return "SET"
+        case 0xFF: return "GEOMETRY"
+        default: return "code 0x" + String(t, radix: 16)
+        }
+    }
+
+    /// Converts one text-protocol value. `nil` is SQL NULL.
+    public func convert(_ raw: [UInt8]?) throws -> ParquetValue {
+        guard let raw else {
+            guard !self.schema.isRequired else {
+                throw BackfillError(.badValue, "column '\(self.name)' is NOT NULL but the server sent NULL")
+            }
+            return .null
+        }
+        switch self.kind {
+        case .decimal(let precision, let scale, let flba):
+            guard let bytes = DecimalText.unscaledTwosComplement(raw, precision: precision, scale: scale, width: flba ?? (precision <= 9 ? 4 : 8))
+            else { throw self.bad(raw, "DECIMAL(\(precision),\(scale))") }
+            if let _ = flba { return .bytes(bytes) }
+            var v: Int64 = bytes[0] & 0x80 != 0 ? -1 : 0
+            for b in bytes { v = v << 8 | Int64(b) }
+            return precision <= 9 ? .int32(Int32(truncatingIfNeeded: v)) : .int64(v)
+        case .date:
+            guard let d = CivilDate(bytes: raw[...]) else { throw self.bad(raw, "DATE") }
+            return .int32(Int32(d.daysSinceEpoch))
+        case .int32(let signed):
+            guard let s = String(validating: raw, as: UTF8.self) else { throw self.bad(raw, "INT") }
+            if signed, let v = Int32(s) { return .int32(v) }
+            if !signed, let v = UInt32(s) { return .int32(Int32(bitPattern: v)) }
+            throw self.bad(raw, "INT")
+        case .int64(let signed):
+            guard let s = String(validating: raw, as: UTF8.self) else { throw self.bad(raw, "BIGINT") }
+            if signed, let v = Int64(s) { return .int64(v) }
+            if !signed, let v = UInt64(s) { return .int64(Int64(bitPattern: v)) }
+            throw self.bad(raw, "BIGINT")
+        case .string:
+            guard String(validating: raw, as: UTF8.self) != nil else { throw self.bad(raw, "UTF-8 text") }
+            return .bytes(raw)
+        case .float:
+            guard let s = String(validating: raw, as: UTF8.self), let v = Float(s) else { throw self.bad(raw, "FLOAT") }
+            return .float(v)
+        case .double:
+            guard let s = String(validating: raw, as: UTF8.self), let v = Double(s) else { throw self.bad(raw, "DOUBLE") }
+            return .double(v)
+        case .timestampMicros:
+            guard let v = Self.parseDateTimeMicros(raw) else { throw self.bad(raw, "DATETIME") }
+            return .int64(v)
+        }
+    }
+
+    private func bad(_ raw: [UInt8], _ what: String) -> BackfillError {
+        let shown = String(decoding: raw.prefix(64), as: UTF8.self)
+        return BackfillError(.badValue, "column '\(self.name)': the server sent '\(shown)', which is not a valid \(what)")
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS[.ffffff]` → microseconds since the epoch.
+    static func parseDateTimeMicros(_ b: [UInt8]) -> Int64? {
+        guard b.count >= 19, b[10] == UInt8(ascii: " "), b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
+            let date = CivilDate(bytes: b[0..<10]),
+            let hh = CivilDate.number(b[11..<13]), let mm = CivilDate.number(b[14..<16]), let ss = CivilDate.number(b[17..<19]),
+            hh < 24, mm < 60, ss < 60
+        else { return nil }
+        var micros = 0
+        if b.count > 19 {
+            guard b[19] == UInt8(ascii: "."), b.count > 20, b.count <= 26, let frac = CivilDate.number(b[20...]) else { return nil }
+            micros = frac
+            for _ in 0..<(26 - b.count) { micros *= 10 }
+        }
+        let seconds = Int64(date.daysSinceEpoch) * 86_400 + Int64(hh * 3600 + mm * 60 + ss)
+        return seconds * 1_000_000 + Int64(micros)
+    }
+}
+
+/// Exact decimal text → unscaled integer, never through floating point.
+enum DecimalText {
+    /// Parses `[-]digits[.digits]` with at most `scale` fraction digits and at most `precision`
+    /// digits in all, and returns the unscaled value as big-endian two's complement in `width` bytes.
+    static func unscaledTwosComplement(_ text: [UInt8], precision: Int, scale: Int, width: Int) -> [UInt8]? {
+        var i = 0
+        var negative = false
+        if i < text.count, text[i] == UInt8(ascii: "-") {
+            negative = true
+            i += 1
+        } else if i < text.count, text[i] == UInt8(ascii: "+") {
+            i += 1
+        }
+        var digits: [UInt8] = []
+        var fraction = 0
+        var seenPoint = false
+        var seenDigit = false
+        while i < text.count {
+            let c = text[i]
+            if c == UInt8(ascii: ".") {
+                guard !seenPoint else { return nil }
+                seenPoint = true
+            } else if c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") {
+                seenDigit = true
+                if seenPoint { fraction += 1 }
+                if !(digits.isEmpty && c == UInt8(ascii: "0")) || seenPoint { digits.append(c - UInt8(ascii: "0")) }
+            } else {
+                return nil
+            }
+            i += 1
+        }
+        guard seenDigit, fraction <= scale else { return nil }
+        for _ in fraction..<scale { digits.append(0) }
+        while digits.count > 1, digits[0] == 0 { digits.removeFirst() }
+        guard digits.count <= max(precision, 1) else { return nil }
+        // Magnitude in base 256, big-endian, built by multiply-by-10-and-add.
+        var mag = [UInt8](repeating: 0, count: width)
+        for d in digits {
+            var carry = Int(d)
+            for k in stride(from: width - 1, through: 0, by: -1) {
+                let v = Int(mag[k]) * 10 + carry
+                mag[k] = UInt8(v & 0xFF)
+                carry = v >> 8
+            }
+            guard carry == 0 else { return nil }
+        }
+        guard mag[0] & 0x80 == 0 else { return nil }
+        let isZero = mag.allSatisfy { $0 == 0 }
+        if negative && !isZero {
+            var carry = 1
+            for k in stride(from: width - 1, through: 0, by: -1) {
+                let v = Int(~mag[k]) + carry
+                mag[k] = UInt8(v & 0xFF)
+                carry = v >> 8
+            }
+        }
+        return mag
+    }
+}

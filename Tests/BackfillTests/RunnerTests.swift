@@ -1,0 +1,192 @@
+import Backfill
+import Parquet
+import Testing
+
+@Suite("The run: output, merge, failures")
+struct RunnerTests {
+    func options(_ tickers: TickerSelection, datasets: [Dataset] = [.prices], dryRun: Bool = false, range: DateRange = DateRange(start: nil, end: nil)) -> RunOptions {
+        RunOptions(tickers: tickers, datasets: datasets, range: range, dryRun: dryRun, verbose: false, createdBy: "test version 0 (build x)")
+    }
+
+    func source() -> MemorySource {
+        let s = MemorySource()
+        s.schemas[.prices] = priceSchema
+        s.schemas[.fundamentals] = priceSchema
+        s.tables[.prices] = [
+            "AAPL": [priceRow("AAPL", "2024-01-30", close: 1), priceRow("AAPL", "2024-01-31", close: 2), priceRow("AAPL", "2024-02-01", close: 3)],
+            "MSFT": [priceRow("MSFT", "2024-03-01", close: 10)],
+        ]
+        return s
+    }
+
+    @Test func printsTheGuideFormatLineForLine() throws {
+        let sink = LinesSink()
+        let store = MemoryStore()
+        let summary = try BackfillRunner(source: self.source(), store: store, options: self.options(.list(["AAPL", "NONE"])), sink: sink).run()
+        #expect(sink.outLines == [
+            String(repeating: "=", count: 70), "DOLT → R2 BACKFILL", String(repeating: "=", count: 70),
+            "", "[1/2] AAPL", String(repeating: "-", count: 70),
+            "", "Backfilling prices for AAPL...",
+            "  ✓ Fetched 3 rows from Dolt",
+            "  Merged: 0 existing + 2 new = 2 total",
+            "  ✓ Wrote 2 rows to prices/v1/AAPL/2024/01/data.parquet",
+            "  Merged: 0 existing + 1 new = 1 total",
+            "  ✓ Wrote 1 rows to prices/v1/AAPL/2024/02/data.parquet",
+            "  ✓ Wrote 2 monthly files to R2",
+            "", "[2/2] NONE", String(repeating: "-", count: 70),
+            "", "Backfilling prices for NONE...",
+            "  ⚠ No prices data found for NONE",
+            "", String(repeating: "=", count: 70), "BACKFILL SUMMARY", String(repeating: "=", count: 70),
+            "Total tickers processed: 2", "Successful: 1", "No data: 1", "Total rows: 3", "Total files: 2",
+        ])
+        #expect(sink.errLines.isEmpty)
+        #expect(summary.failed == 0)
+        #expect(store.puts.map(\.condition) == [.ifNoneMatch, .ifNoneMatch])
+    }
+
+    @Test func secondRunMergesNewRowsWinAndKeepsOldOnes() throws {
+        let store = MemoryStore()
+        let src = self.source()
+        _ = try BackfillRunner(source: src, store: store, options: self.options(.list(["AAPL"])), sink: LinesSink()).run()
+        // The database changes one row and loses another; a narrower second run must replace the
+        // changed row and keep every row it did not fetch.
+        src.tables[.prices]?["AAPL"] = [priceRow("AAPL", "2024-01-31", close: 99)]
+        let sink = LinesSink()
+        _ = try BackfillRunner(source: src, store: store, options: self.options(.list(["AAPL"])), sink: sink).run()
+        #expect(sink.outLines.contains("  Merged: 2 existing + 1 new = 2 total"))
+        let table = try ParquetReader.read(store.objects["prices/v1/AAPL/2024/01/data.parquet"]!.body)
+        #expect(table.rows == [priceRow("AAPL", "2024-01-30", close: 1), priceRow("AAPL", "2024-01-31", close: 99)])
+        #expect(store.puts.last?.condition == .ifMatch("\"v1\""))
+    }
+
+    @Test func identicalRerunLeavesRowsUnchanged() throws {
+        let store = MemoryStore()
+        let src = self.source()
+        _ = try BackfillRunner(source: src, store: store, options: self.options(.all), sink: LinesSink()).run()
+        let before = store.objects.mapValues { try! ParquetReader.read($0.body).rows }
+        _ = try BackfillRunner(source: src, store: store, options: self.options(.all), sink: LinesSink()).run()
+        let after = store.objects.mapValues { try! ParquetReader.read($0.body).rows }
+        #expect(before == after)
+        #expect(Set(store.objects.keys) == ["prices/v1/AAPL/2024/01/data.parquet", "prices/v1/AAPL/2024/02/data.parquet", "prices/v1/MSFT/2024/03/data.parquet"])
+    }
+
+    @Test func dryRunWritesNothing() throws {
+        let store = MemoryStore()
+        let sink = LinesSink()
+        let summary = try BackfillRunner(source: self.source(), store: store, options: self.options(.list(["AAPL"]), dryRun: true), sink: sink).run()
+        #expect(store.puts.isEmpty && store.objects.isEmpty)
+        #expect(sink.outLines.contains("DRY RUN: nothing will be written to R2"))
+        #expect(sink.outLines.contains("  [dry run] Would write 2 rows to prices/v1/AAPL/2024/01/data.parquet"))
+        #expect(sink.outLines.contains("  [dry run] Would write 2 monthly files to R2"))
+        #expect(summary.totalFiles == 2)
+    }
+
+    @Test func aLostRaceIsMergedAgainNotOverwritten() throws {
+        let store = MemoryStore()
+        let key = "prices/v1/MSFT/2024/03/data.parquet"
+        var raced = false
+        // Another writer stores a different row for the same month between our read and our write.
+        store.beforePut = { k in
+            guard k == key, !raced else { return }
+            raced = true
+            let other = try! ParquetWriter.write(schema: priceSchema, rows: [priceRow("MSFT", "2024-03-04", close: 7)], createdBy: "other")
+            store.store(key: key, body: other)
+        }
+        _ = try BackfillRunner(source: self.source(), store: store, options: self.options(.list(["MSFT"])), sink: LinesSink()).run()
+        let rows = try ParquetReader.read(store.objects[key]!.body).rows
+        #expect(rows == [priceRow("MSFT", "2024-03-01", close: 10), priceRow("MSFT", "2024-03-04", close: 7)])
+    }
+
+    @Test func unreadableExistingObjectIsLeftUntouchedAndCounted() throws {
+        let store = MemoryStore()
+        let key = "prices/v1/AAPL/2024/01/data.parquet"
+        store.store(key: key, body: Array("not parquet".utf8))
+        let sink = LinesSink()
+        let summary = try BackfillRunner(source: self.source(), store: store, options: self.options(.list(["AAPL"])), sink: sink).run()
+        #expect(store.objects[key]?.body == Array("not parquet".utf8))
+        #expect(summary.failed == 1)
+        #expect(sink.outLines.last == "Failed: 1")
+        #expect(sink.errLines.count == 1 && sink.errLines[0].contains(key) && sink.errLines[0].contains("left untouched"))
+        // The other month still went through.
+        #expect(store.objects["prices/v1/AAPL/2024/02/data.parquet"] != nil)
+    }
+
+    @Test func oneTickerFailingDoesNotStopTheOthers() throws {
+        struct Boom: Error, CustomStringConvertible { var description: String { "the connection dropped" } }
+        let src = self.source()
+        src.failures["AAPL"] = Boom()
+        let sink = LinesSink()
+        let store = MemoryStore()
+        let summary = try BackfillRunner(source: src, store: store, options: self.options(.list(["AAPL", "MSFT"])), sink: sink).run()
+        #expect(summary.failed == 1 && summary.successful == 1)
+        #expect(sink.errLines == ["  ✗ prices for AAPL: the connection dropped"])
+        #expect(store.objects.keys.contains("prices/v1/MSFT/2024/03/data.parquet"))
+    }
+
+    @Test func allRefusesTickersThatDifferOnlyInCase() throws {
+        let src = self.source()
+        src.tables[.prices]?["aapl"] = [priceRow("aapl", "2024-01-02", close: 5)]
+        let sink = LinesSink()
+        let store = MemoryStore()
+        let summary = try BackfillRunner(source: src, store: store, options: self.options(.all), sink: sink).run()
+        // Byte order: "AAPL" < "MSFT" < "aapl"; the later one is refused, never mixed into AAPL's files.
+        #expect(sink.outLines.contains("[3/3] AAPL"))
+        #expect(summary.failed == 1)
+        #expect(sink.errLines.count == 1 && sink.errLines[0].contains("'aapl'") && sink.errLines[0].contains("'AAPL'"))
+        let rows = try ParquetReader.read(store.objects["prices/v1/AAPL/2024/01/data.parquet"]!.body).rows
+        #expect(rows.count == 2)
+    }
+
+    @Test func allWritesUpperCaseKeysForLowerCaseTickers() throws {
+        let src = MemorySource()
+        src.schemas[.prices] = priceSchema
+        src.tables[.prices] = ["aapl.x": [priceRow("aapl.x", "2024-05-02", close: 5)]]
+        let store = MemoryStore()
+        _ = try BackfillRunner(source: src, store: store, options: self.options(.all), sink: LinesSink()).run()
+        #expect(Array(store.objects.keys) == ["prices/v1/AAPL.X/2024/05/data.parquet"])
+        #expect(src.fetches.map(\.1) == ["aapl.x"])
+    }
+
+    @Test func dateRangeIsPassedToTheSource() throws {
+        let store = MemoryStore()
+        let range = DateRange(start: CivilDate(parsing: "2024-01-31"), end: CivilDate(parsing: "2024-01-31"))
+        let summary = try BackfillRunner(source: self.source(), store: store, options: self.options(.list(["AAPL"]), range: range), sink: LinesSink()).run()
+        #expect(summary.totalRows == 1)
+        #expect(Array(store.objects.keys) == ["prices/v1/AAPL/2024/01/data.parquet"])
+    }
+}
+
+@Suite("Merge compatibility")
+struct MergeCompatibilityTests {
+    @Test func annotationOnlyDifferencesMerge() throws {
+        var stored = priceSchema
+        stored[3] = ParquetColumnSchema(name: "volume", physicalType: .int64, logicalType: .integer(bitWidth: 64, signed: true), isRequired: false)
+        let existing = ParquetTable(schema: stored, rows: [priceRow("A", "2024-01-02", close: 1)], keyValueMetadata: [], createdBy: nil)
+        let merged = try MonthMerge.merge(existing: existing, newRows: [priceRow("A", "2024-01-03", close: 2)], schema: priceSchema, dateColumn: 1, key: "k")
+        #expect(merged.rows.count == 2 && merged.existingCount == 1)
+    }
+
+    @Test func differentTypesAreRefusedNamingTheColumn() {
+        var stored = priceSchema
+        stored[2] = ParquetColumnSchema(name: "close", physicalType: .double, logicalType: .none, isRequired: false)
+        let existing = ParquetTable(schema: stored, rows: [], keyValueMetadata: [], createdBy: nil)
+        #expect {
+            try MonthMerge.merge(existing: existing, newRows: [], schema: priceSchema, dateColumn: 1, key: "k")
+        } throws: { e in
+            let m = (e as? BackfillError)?.message ?? ""
+            return m.contains("'close' is DOUBLE in the object but DECIMAL(18,4) as INT64 in the table") && m.contains("left untouched")
+        }
+    }
+
+    @Test func missingAndExtraColumnsAreNamed() {
+        var stored = Array(priceSchema.prefix(3))
+        stored.append(ParquetColumnSchema(name: "extra", physicalType: .int32, logicalType: .none, isRequired: false))
+        let existing = ParquetTable(schema: stored, rows: [], keyValueMetadata: [], createdBy: nil)
+        #expect {
+            try MonthMerge.merge(existing: existing, newRows: [], schema: priceSchema, dateColumn: 1, key: "k")
+        } throws: { e in
+            let m = (e as? BackfillError)?.message ?? ""
+            return m.contains("'volume' is missing") && m.contains("column 'extra' the table does not have")
+        }
+    }
+}
