@@ -1,0 +1,143 @@
+import Backfill
+
+/// A mistake in how the tool was called: one line on stderr, exit 2.
+struct UsageError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// The validated command line.
+struct Arguments {
+    enum Action { case run, help, version }
+    var action: Action = .run
+    var tickers: [String]? = nil
+    var tickerFile: String? = nil
+    var all = false
+    var startDate: CivilDate? = nil
+    var endDate: CivilDate? = nil
+    var pricesOnly = false
+    var fundamentalsOnly = false
+    var doltHost = "localhost"
+    var doltPort = 3306
+    var doltDatabase = "market_data"
+    var doltUser = "root"
+    var doltPassword: String? = nil
+    var dryRun = false
+    var verbose = false
+
+    var datasets: [Dataset] {
+        if self.pricesOnly { return [.prices] }
+        if self.fundamentalsOnly { return [.fundamentals] }
+        return [.prices, .fundamentals]
+    }
+
+    /// Parses argv (without the program name). Help and version win over every other check.
+    static func parse(_ argv: [String]) throws -> Arguments {
+        var a = Arguments()
+        var values: [String: [String]] = [:]
+        var seenOrder: [String] = []
+        var i = 0
+        while i < argv.count {
+            var arg = argv[i]
+            var inline: String? = nil
+            if arg.hasPrefix("--"), let eq = arg.firstIndex(of: "=") {
+                inline = String(arg[arg.index(after: eq)...])
+                arg = String(arg[..<eq])
+            }
+            guard let spec = Flags.spec(for: arg) else {
+                if arg.hasPrefix("-") { throw UsageError("unknown option \(arg)") }
+                throw UsageError("unexpected argument '\(arg)' (tickers go after --tickers)")
+            }
+            if spec.long == "--help" { a.action = .help; return a }
+            if spec.long == "--version" { a.action = .version; return a }
+            seenOrder.append(spec.long)
+            i += 1
+            switch spec.arity {
+            case .none:
+                if inline != nil { throw UsageError("\(spec.long) takes no value") }
+                values[spec.long] = []
+            case .one:
+                if let inline {
+                    values[spec.long] = [inline]
+                } else {
+                    guard i < argv.count, !Self.looksLikeOption(argv[i]) else { throw UsageError("\(spec.long) needs a value (\(spec.value ?? "VALUE"))") }
+                    values[spec.long] = [argv[i]]
+                    i += 1
+                }
+            case .many:
+                var list: [String] = []
+                if let inline { list.append(inline) }
+                while i < argv.count, !Self.looksLikeOption(argv[i]) {
+                    list.append(argv[i])
+                    i += 1
+                }
+                guard !list.isEmpty else { throw UsageError("\(spec.long) needs at least one value") }
+                values[spec.long] = list
+            }
+        }
+        if argv.contains(where: { $0 == "--help" || $0 == "-h" }) { a.action = .help; return a }
+
+        let selections = ["--tickers", "--ticker-file", "--all"].filter { values[$0] != nil }
+        if selections.count > 1 {
+            throw UsageError("\(selections.joined(separator: " and ")) cannot be used together; choose one of --tickers, --ticker-file or --all")
+        }
+        if selections.isEmpty { throw UsageError("no tickers selected: give one of --tickers, --ticker-file or --all") }
+        if values["--prices-only"] != nil && values["--fundamentals-only"] != nil {
+            throw UsageError("--prices-only and --fundamentals-only cannot be used together")
+        }
+        a.tickers = values["--tickers"]
+        a.tickerFile = values["--ticker-file"]?.first
+        a.all = values["--all"] != nil
+        a.pricesOnly = values["--prices-only"] != nil
+        a.fundamentalsOnly = values["--fundamentals-only"] != nil
+        a.dryRun = values["--dry-run"] != nil
+        a.verbose = values["--verbose"] != nil
+        if let s = values["--start-date"]?.first {
+            guard let d = CivilDate(parsing: s) else { throw UsageError("--start-date '\(s)' is not a valid date in the form YYYY-MM-DD") }
+            a.startDate = d
+        }
+        if let s = values["--end-date"]?.first {
+            guard let d = CivilDate(parsing: s) else { throw UsageError("--end-date '\(s)' is not a valid date in the form YYYY-MM-DD") }
+            a.endDate = d
+        }
+        if let s = a.startDate, let e = a.endDate, e < s {
+            throw UsageError("--start-date \(s) is after --end-date \(e)")
+        }
+        if let h = values["--dolt-host"]?.first {
+            guard !h.isEmpty, !h.contains(where: { $0.isWhitespace || $0 == "/" }) else { throw UsageError("--dolt-host '\(h)' is not a host name or address") }
+            a.doltHost = h
+        }
+        if let p = values["--dolt-port"]?.first {
+            guard let port = Int(p), (1...65535).contains(port) else { throw UsageError("--dolt-port '\(p)' is not a port number (1-65535)") }
+            a.doltPort = port
+        }
+        if let d = values["--dolt-database"]?.first {
+            guard !d.isEmpty else { throw UsageError("--dolt-database must not be empty") }
+            a.doltDatabase = d
+        }
+        if let u = values["--dolt-user"]?.first {
+            guard !u.isEmpty else { throw UsageError("--dolt-user must not be empty") }
+            a.doltUser = u
+        }
+        a.doltPassword = values["--dolt-password"]?.first
+        return a
+    }
+
+    /// argparse's rule: a value may not start with "-" unless it is a negative number.
+    static func looksLikeOption(_ s: String) -> Bool {
+        guard s.hasPrefix("-"), s.count > 1 else { return false }
+        return Double(s) == nil
+    }
+
+    /// Upper-cases and de-duplicates tickers keeping their first position; refuses control characters.
+    static func normalise(_ raw: [String], origin: String) throws -> [String] {
+        var seen = Set<String>()
+        var out: [String] = []
+        for t in raw {
+            let upper = t.uppercased()
+            do { _ = try ObjectKey.tickerComponent(upper) } catch let e as BackfillError { throw UsageError("\(origin): \(e.message)") }
+            if seen.insert(upper).inserted { out.append(upper) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,139 @@
+import Backfill
+import ByteCoding
+import MySQLWire
+import S3
+import Transport
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The composition root: parse, configure, connect, run, and map the outcome to an exit code.
+enum App {
+    static let connectTimeout = 10.0
+    static let ioTimeout = 120.0
+
+    static func run(_ argv: [String]) -> Int32 {
+        let sink = TerminalSink()
+        let args: Arguments
+        do {
+            args = try Arguments.parse(argv)
+        } catch let e as UsageError {
+            return usageFailure(e)
+        } catch {
+            return usageFailure(UsageError(String(describing: error)))
+        }
+        switch args.action {
+        case .help:
+            System.writeOut(Flags.helpText + "\n")
+            return 0
+        case .version:
+            System.writeOut("backfill-from-dolt \(BuildInfo.version) (commit \(BuildInfo.commit))\n")
+            return 0
+        case .run:
+            break
+        }
+
+        // Everything the run needs is checked before any connection is made.
+        let dotenv: [String: String]
+        if System.fileExists(".env") {
+            do {
+                dotenv = DotEnv.parse(String(decoding: try System.readFile(".env", limit: 1 << 20), as: UTF8.self))
+            } catch {
+                return usageFailure(UsageError("cannot read ./.env: \(error)"))
+            }
+        } else {
+            dotenv = [:]
+        }
+        let lookup: (String) -> String? = { System.env($0) ?? dotenv[$0] }
+
+        let selection: TickerSelection
+        do {
+            selection = try self.tickerSelection(args)
+        } catch let e as UsageError {
+            return usageFailure(e)
+        } catch {
+            return usageFailure(UsageError(String(describing: error)))
+        }
+
+        let settings: R2Settings
+        let s3Config: S3Configuration
+        do {
+            settings = try R2Settings.load(lookup: lookup)
+            s3Config = try S3Configuration(endpoint: settings.endpoint, bucket: settings.bucket, region: settings.region,
+                accessKeyID: settings.accessKeyID, secretAccessKey: settings.secretAccessKey)
+        } catch let e as UsageError {
+            return usageFailure(e)
+        } catch {
+            return usageFailure(UsageError("R2 endpoint: \(error)"))
+        }
+        if s3Config.endpointScheme == "https" {
+            sink.err("error: R2_ENDPOINT \(settings.endpoint) uses https, and this build has no TLS client yet; use an http:// endpoint (for example a local S3 server)")
+            return 2
+        }
+
+        let password = args.doltPassword ?? lookup("DOLT_PASSWORD") ?? ""
+        let host = args.doltHost, port = args.doltPort, user = args.doltUser, database = args.doltDatabase
+        let server = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        let source = DoltSource(database: database, describeServer: server) {
+            let stream = try TCPStream.connect(host: host, port: port, connectTimeout: connectTimeout, ioTimeout: ioTimeout)
+            return try MySQLConnection(stream: stream, user: user, password: password, database: database)
+        }
+        let client = S3Client(
+            configuration: s3Config,
+            connect: { try TCPStream.connect(host: s3Config.host, port: s3Config.port, connectTimeout: connectTimeout, ioTimeout: ioTimeout) },
+            now: { Int64(time(nil)) })
+        let store = R2Store(client: client)
+        if args.verbose {
+            source.log = { sink.out($0) }
+            sink.out("Dolt: \(user)@\(server)/\(database) (password \(password.isEmpty ? "empty" : "set"))")
+            sink.out("R2: \(s3Config.endpointScheme)://\(s3Config.host):\(s3Config.port), bucket \(settings.bucket), region \(settings.region), key id \(settings.accessKeyID)")
+        }
+
+        let options = RunOptions(
+            tickers: selection, datasets: args.datasets, range: DateRange(start: args.startDate, end: args.endDate),
+            dryRun: args.dryRun, verbose: args.verbose, createdBy: BuildInfo.createdBy)
+        do {
+            try source.connect()
+            let summary = try BackfillRunner(source: source, store: store, options: options, sink: sink).run()
+            return summary.failed > 0 ? 1 : 0
+        } catch let e as FatalRunError {
+            sink.err("error: \(e.message)")
+            return 1
+        } catch {
+            sink.err("error: \(error)")
+            return 1
+        }
+    }
+
+    static func tickerSelection(_ args: Arguments) throws -> TickerSelection {
+        if args.all { return .all }
+        if let list = args.tickers {
+            let tickers = try Arguments.normalise(list, origin: "--tickers")
+            return .list(tickers)
+        }
+        guard let path = args.tickerFile else { throw UsageError("no tickers selected") }
+        let bytes: [UInt8]
+        do { bytes = try System.readFile(path) } catch { throw UsageError("--ticker-file: \(error)") }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw UsageError("--ticker-file \(path) is not UTF-8 text") }
+        var raw: [String] = []
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+            let t = line.trimmingCharacters()
+            if t.isEmpty || t.hasPrefix("#") { continue }
+            raw.append(t)
+        }
+        let tickers = try Arguments.normalise(raw, origin: "--ticker-file \(path)")
+        guard !tickers.isEmpty else { throw UsageError("--ticker-file \(path) has no tickers (blank lines and # comments are skipped)") }
+        return .list(tickers)
+    }
+
+    static func usageFailure(_ e: UsageError) -> Int32 {
+        System.writeErr("error: \(e.message) (see --help)\n")
+        return 2
+    }
+}
+
+signal(SIGPIPE, SIG_IGN)
+exit(App.run(Array(CommandLine.arguments.dropFirst())))
