@@ -29,7 +29,7 @@ let package = Package(
         // Parquet writer and reader with the Thrift compact protocol.
         .target(name: "Parquet", dependencies: ["ByteCoding"], swiftSettings: strict),
         // The backfill itself: type mapping, month grouping, merge, the run and its report.
-        .target(name: "Backfill", dependencies: ["MySQLWire", "Parquet", "S3", "HTTP1", "ByteCoding"], swiftSettings: strict),
+        .target(name: "Backfill", dependencies: ["MySQLWire", "Parquet", "S3", "HTTP1", "CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
         // Command line: flags, configuration, wiring, exit codes.
         .executableTarget(
             name: "backfill-from-dolt",
@@ -42,6 +42,6 @@ let package = Package(
         .testTarget(name: "S3Tests", dependencies: ["S3", "HTTP1", "CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
         .testTarget(name: "MySQLWireTests", dependencies: ["MySQLWire", "CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "ByteCoding"], swiftSettings: strict),
-        .testTarget(name: "BackfillTests", dependencies: ["Backfill", "Parquet", "MySQLWire", "S3", "HTTP1", "ByteCoding"], swiftSettings: strict),
+        .testTarget(name: "BackfillTests", dependencies: ["Backfill", "Parquet", "MySQLWire", "S3", "HTTP1", "CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
     ]
 )

@@ -13,7 +13,8 @@ public struct SourceRows: Sendable {
     }
 }
 
-/// Where rows come from (Dolt over the MySQL protocol in the product; a fake in tests).
+/// Where rows come from (Dolt over the MySQL protocol in the product; a fake in tests). One
+/// instance is used by one thread at a time; the run makes one per database connection.
 public protocol RowSource: AnyObject {
     /// The distinct tickers of the dataset's table, as stored.
     func distinctTickers(_ dataset: Dataset) throws -> [String]
@@ -45,8 +46,21 @@ public struct WriteConflict: Error, Sendable {
     public init(key: String) { self.key = key }
 }
 
-/// Where monthly files go (R2/S3 in the product; a dictionary in tests).
+/// One entry of a bucket listing.
+public struct ListedObject: Sendable, Equatable {
+    public var etag: String?
+    public var size: Int
+    public init(etag: String?, size: Int) {
+        self.etag = etag
+        self.size = size
+    }
+}
+
+/// Where monthly files go (R2/S3 in the product; a dictionary in tests). One instance is used
+/// by one thread at a time; the run makes one per worker.
 public protocol ObjectStore: AnyObject {
+    /// Every object under `prefix`, by key.
+    func list(prefix: String) throws -> [String: ListedObject]
     /// The object, or nil when there is none.
     func get(key: String) throws -> StoredObject?
     /// Writes the object if `condition` holds; throws `WriteConflict` when it does not.

@@ -8,6 +8,12 @@ public final class R2Store: ObjectStore {
         self.client = client
     }
 
+    public func list(prefix: String) throws -> [String: ListedObject] {
+        var out: [String: ListedObject] = [:]
+        for info in try self.client.listObjects(prefix: prefix) { out[info.key] = ListedObject(etag: info.etag, size: info.size) }
+        return out
+    }
+
     public func get(key: String) throws -> StoredObject? {
         guard let object = try self.client.getObject(key: key) else { return nil }
         return StoredObject(body: object.body, etag: object.etag)

@@ -1,7 +1,10 @@
+import ByteCoding
+import CryptoPrimitives
 import Parquet
 
 /// Where the report goes: results to standard output, failures to standard error.
-public protocol ReportSink: AnyObject {
+/// Called from several threads; implementations serialise their writes.
+public protocol ReportSink: AnyObject, Sendable {
     func out(_ line: String)
     func err(_ line: String)
 }
@@ -24,8 +27,19 @@ public struct RunOptions: Sendable {
     public var createdBy: String
     /// How many times a conditional write that lost a race is merged and tried again.
     public var conflictRetries: Int
+    /// Object operations in flight (one keep-alive connection each).
+    public var jobs: Int
+    /// Database connections reading in parallel.
+    public var databaseConnections: Int
+    /// Asked before starting each piece of work: true stops taking new work (signals).
+    public var shouldStop: @Sendable () -> Bool
 
-    public init(tickers: TickerSelection, datasets: [Dataset], range: DateRange, dryRun: Bool, verbose: Bool, createdBy: String, conflictRetries: Int = 5) {
+    public init(
+        tickers: TickerSelection, datasets: [Dataset], range: DateRange, dryRun: Bool, verbose: Bool, createdBy: String,
+        conflictRetries: Int = 5, jobs: Int = 1, databaseConnections: Int = 1,
+        shouldStop: @escaping @Sendable () -> Bool = { StopRequest.isRequested }
+    ) {
+        self.shouldStop = shouldStop
         self.tickers = tickers
         self.datasets = datasets
         self.range = range
@@ -33,6 +47,8 @@ public struct RunOptions: Sendable {
         self.verbose = verbose
         self.createdBy = createdBy
         self.conflictRetries = conflictRetries
+        self.jobs = max(1, jobs)
+        self.databaseConnections = max(1, databaseConnections)
     }
 }
 
@@ -45,10 +61,16 @@ public struct RunSummary: Sendable, Equatable {
     public var noData = 0
     /// (ticker, dataset) pairs with at least one failure.
     public var failed = 0
+    /// (ticker, dataset) pairs not done because the run was stopped.
+    public var notDone = 0
     /// Rows fetched from Dolt.
     public var totalRows = 0
     /// Monthly files written (or, in a dry run, that would be written).
     public var totalFiles = 0
+    /// Monthly files already exactly as they would be written (no PUT).
+    public var unchangedFiles = 0
+    /// Requests sent to the bucket, by kind.
+    public var lists = 0, gets = 0, puts = 0
     public init() {}
 }
 
@@ -61,22 +83,79 @@ public struct FatalRunError: Error, CustomStringConvertible {
 }
 
 /// One backfill run: for each ticker and dataset, fetch, group by month, merge, write, report.
-public final class BackfillRunner {
-    let source: any RowSource
-    let store: any ObjectStore
+///
+/// Database connections fetch (ticker, dataset) pairs into a bounded window; object workers
+/// list each pair's existing months once, then merge and write months in parallel. Output is
+/// buffered per ticker and printed in ticker order, so it reads the same as a sequential run;
+/// failures go to stderr as they happen.
+public final class BackfillRunner: @unchecked Sendable {
+    let makeSource: () -> any RowSource
+    let makeStore: () -> any ObjectStore
     let options: RunOptions
     let sink: any ReportSink
-    public private(set) var summary = RunSummary()
 
     static let heavyRule = String(repeating: "=", count: 70)
     static let lightRule = String(repeating: "-", count: 70)
 
-    public init(source: any RowSource, store: any ObjectStore, options: RunOptions, sink: any ReportSink) {
-        self.source = source
-        self.store = store
+    public init(makeSource: @escaping () -> any RowSource, makeStore: @escaping () -> any ObjectStore, options: RunOptions, sink: any ReportSink) {
+        self.makeSource = makeSource
+        self.makeStore = makeStore
         self.options = options
         self.sink = sink
     }
+
+    /// A run over one source and one store (single-threaded callers and tests).
+    public convenience init(source: any RowSource, store: any ObjectStore, options: RunOptions, sink: any ReportSink) {
+        var o = options
+        o.jobs = 1
+        o.databaseConnections = 1
+        self.init(makeSource: { source }, makeStore: { store }, options: o, sink: sink)
+    }
+
+    // MARK: - Shared state
+
+    /// One (ticker, dataset) pair on its way through the pipeline.
+    final class Pair: @unchecked Sendable {
+        let index: Int
+        let ticker: String
+        let dataset: Dataset
+        /// Lines for stdout, printed when the ticker's turn comes.
+        var head: [String] = []
+        var monthLines: [[String]] = []
+        var tail: [String] = []
+        var months: [(month: Month, key: String, rows: [[ParquetValue]])] = []
+        var schema: [ParquetColumnSchema] = []
+        var dateColumn = 0
+        var listing: [String: ListedObject] = [:]
+        var remaining = 0
+        var written = 0, unchanged = 0, failedMonths = 0, skippedMonths = 0
+        var fetchedRows = 0
+        enum Outcome { case pending, noData, failed, done, notStarted }
+        var outcome: Outcome = .pending
+
+        init(index: Int, ticker: String, dataset: Dataset) {
+            self.index = index
+            self.ticker = ticker
+            self.dataset = dataset
+        }
+    }
+
+    enum Task {
+        case list(Pair)
+        case month(Pair, Int)
+    }
+
+    private let state = Monitor()
+    private var completed: [Pair?] = []
+    private var fatal: FatalRunError?
+    private var counters = RunSummary()
+    private let tasks = WorkQueue<Task>()
+    private var window = Slots(1)
+    private var nextPair = 0
+
+    private var stopping: Bool { self.options.shouldStop() || self.state.locked { self.fatal != nil } }
+
+    // MARK: - The run
 
     /// Runs the whole backfill. Throws `FatalRunError` when it cannot go on; per-ticker failures
     /// are reported, counted, and do not stop the others.
@@ -86,126 +165,268 @@ public final class BackfillRunner {
         self.sink.out(Self.heavyRule)
         if self.options.dryRun { self.sink.out("DRY RUN: nothing will be written to R2") }
 
-        // Per dataset: which stored ticker owns each key ticker (only for --all, where tickers
-        // come from the table as stored and may differ only in case).
-        var owners: [Dataset: [String: String]] = [:]
-        let tickers: [String]
+        let (tickers, refused) = try self.resolveTickers()
+        let datasets = self.options.datasets
+        var pairs: [Pair] = []
+        for (t, ticker) in tickers.enumerated() {
+            for (d, dataset) in datasets.enumerated() {
+                let pair = Pair(index: t * datasets.count + d, ticker: ticker, dataset: dataset)
+                pair.head = ["", "Backfilling \(dataset.rawValue) for \(ticker.uppercased())..."]
+                if let owner = refused[dataset]?[ticker] {
+                    pair.outcome = .failed
+                    self.sink.err("  ✗ \(dataset.rawValue) for \(ObjectKey.printable(ticker)): it differs from ticker \(ObjectKey.printable(owner)) only in case, and both would write the same keys; rename one of them in Dolt (this ticker was skipped so their rows are not mixed)")
+                }
+                pairs.append(pair)
+            }
+        }
+        self.completed = Array(repeating: nil, count: pairs.count)
+        self.window = Slots(max(4, 2 * self.options.jobs))
+
+        let workers = (0..<min(self.options.jobs, max(1, pairs.count))).map { _ in
+            WorkerThread { [self] in self.objectWorker(store: self.makeStore()) }
+        }
+        let readers = (0..<min(self.options.databaseConnections, max(1, pairs.count))).map { _ in
+            WorkerThread { [self] in self.databaseReader(pairs: pairs) }
+        }
+
+        // Print tickers in order as their pairs complete.
+        var nextTicker = 0
+        var summary = RunSummary()
+        while nextTicker < tickers.count {
+            let ready: [Pair]? = self.state.locked {
+                while true {
+                    let slice = (0..<datasets.count).map { self.completed[nextTicker * datasets.count + $0] }
+                    if slice.allSatisfy({ $0 != nil }) { return slice.compactMap { $0 } }
+                    if self.readersDone && self.inFlight == 0 { return nil }
+                    self.state.wait()
+                }
+            }
+            guard let ready else { break }
+            self.printTicker(index: nextTicker, count: tickers.count, ticker: tickers[nextTicker], pairs: ready, into: &summary)
+            nextTicker += 1
+        }
+        // After a stop or a fatal error: report what the remaining tickers did get done.
+        while nextTicker < tickers.count {
+            let slice: [Pair?] = self.state.locked { (0..<datasets.count).map { self.completed[nextTicker * datasets.count + $0] } }
+            if slice.contains(where: { $0 != nil && $0?.outcome != .notStarted }) {
+                self.printTicker(index: nextTicker, count: tickers.count, ticker: tickers[nextTicker],
+                    pairs: slice.enumerated().map { $0.element ?? Pair(index: -1, ticker: tickers[nextTicker], dataset: datasets[$0.offset]) }, into: &summary)
+            } else {
+                summary.notDone += datasets.count
+            }
+            nextTicker += 1
+        }
+        self.tasks.close()
+        for r in readers { r.join() }
+        for w in workers { w.join() }
+
+        if let fatal = self.state.locked({ self.fatal }) { throw fatal }
+        let requestCounts = self.state.locked { self.counters }
+        summary.lists = requestCounts.lists
+        summary.gets = requestCounts.gets
+        summary.puts = requestCounts.puts
+        self.printSummary(summary)
+        return summary
+    }
+
+    private var readersDone = false
+    private var readersRunning = -1
+    private var inFlight = 0
+
+    /// The tickers to process, and for --all the stored tickers refused because another one
+    /// differing only in case owns the same keys (per dataset: refused → owner).
+    private func resolveTickers() throws -> ([String], [Dataset: [String: String]]) {
         switch self.options.tickers {
         case .list(let list):
-            tickers = list
+            return (list, [:])
         case .all:
+            let source = self.makeSource()
             var union = Set<String>()
+            var refused: [Dataset: [String: String]] = [:]
             for dataset in self.options.datasets {
-                let stored = try self.fatalOnSourceError { try self.source.distinctTickers(dataset) }
-                var map: [String: String] = [:]
-                for t in stored.sorted(by: Self.byteOrder) where map[t.uppercased()] == nil { map[t.uppercased()] = t }
-                owners[dataset] = map
+                let stored: [String]
+                do { stored = try source.distinctTickers(dataset) } catch let e as FatalRunError { throw e } catch { throw FatalRunError(String(describing: error)) }
+                var owner: [String: String] = [:]
+                for t in stored.sorted(by: Self.byteOrder) {
+                    if let first = owner[t.uppercased()] { refused[dataset, default: [:]][t] = first } else { owner[t.uppercased()] = t }
+                }
                 union.formUnion(stored)
             }
-            tickers = union.sorted(by: Self.byteOrder)
+            return (union.sorted(by: Self.byteOrder), refused)
         }
-
-        for (index, ticker) in tickers.enumerated() {
-            self.sink.out("")
-            self.sink.out("[\(index + 1)/\(tickers.count)] \(ticker.uppercased())")
-            self.sink.out(Self.lightRule)
-            self.summary.tickersProcessed += 1
-            for dataset in self.options.datasets {
-                self.sink.out("")
-                if let map = owners[dataset], let owner = map[ticker.uppercased()], owner != ticker {
-                    self.sink.out("Backfilling \(dataset.rawValue) for \(ticker.uppercased())...")
-                    self.fail("\(dataset.rawValue) for \(ObjectKey.printable(ticker))",
-                        "it differs from ticker \(ObjectKey.printable(owner)) only in case, and both would write the same keys; rename one of them in Dolt (this ticker was skipped so their rows are not mixed)")
-                    self.summary.failed += 1
-                    continue
-                }
-                try self.backfill(dataset: dataset, ticker: ticker)
-            }
-        }
-
-        self.sink.out("")
-        self.sink.out(Self.heavyRule)
-        self.sink.out("BACKFILL SUMMARY")
-        self.sink.out(Self.heavyRule)
-        self.sink.out("Total tickers processed: \(thousands(self.summary.tickersProcessed))")
-        self.sink.out("Successful: \(thousands(self.summary.successful))")
-        self.sink.out("No data: \(thousands(self.summary.noData))")
-        self.sink.out("Total rows: \(thousands(self.summary.totalRows))")
-        self.sink.out("Total files: \(thousands(self.summary.totalFiles))")
-        if self.summary.failed > 0 { self.sink.out("Failed: \(thousands(self.summary.failed))") }
-        return self.summary
     }
 
     /// Stored tickers sort by their bytes, so the order does not depend on any locale.
     static func byteOrder(_ a: String, _ b: String) -> Bool { Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)) }
 
-    private func fatalOnSourceError<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as FatalRunError { throw e } catch { throw FatalRunError(String(describing: error)) }
+    // MARK: - Database side
+
+    private func databaseReader(pairs: [Pair]) {
+        self.state.locked { self.readersRunning = (self.readersRunning < 0 ? 0 : self.readersRunning) + 1 }
+        defer {
+            self.state.locked {
+                self.readersRunning -= 1
+                if self.readersRunning == 0 { self.readersDone = true }
+                self.state.broadcast()
+            }
+        }
+        let source = self.makeSource()
+        while true {
+            guard self.window.acquire(shouldStop: { self.stopping }) else { return }
+            let next: Pair? = self.state.locked {
+                guard self.nextPair < pairs.count, !self.options.shouldStop(), self.fatal == nil else { return nil }
+                defer { self.nextPair += 1 }
+                self.inFlight += 1
+                return pairs[self.nextPair]
+            }
+            guard let pair = next else {
+                self.window.release()
+                return
+            }
+            if pair.outcome == .failed {
+                self.complete(pair)
+                continue
+            }
+            self.fetch(pair, from: source)
+        }
     }
 
-    private func fail(_ what: String, _ reason: String) {
-        self.sink.err("  ✗ \(what): \(reason)")
-    }
-
-    private func backfill(dataset: Dataset, ticker: String) throws {
-        let shown = ticker.uppercased()
-        self.sink.out("Backfilling \(dataset.rawValue) for \(shown)...")
+    private func fetch(_ pair: Pair, from source: any RowSource) {
+        let shown = pair.ticker.uppercased()
         let fetched: SourceRows
         do {
-            fetched = try self.source.fetch(dataset, ticker: ticker, range: self.options.range)
+            fetched = try source.fetch(pair.dataset, ticker: pair.ticker, range: self.options.range)
         } catch let e as FatalRunError {
-            throw e
+            self.state.locked { if self.fatal == nil { self.fatal = e } }
+            self.window.wakeAll()
+            pair.outcome = .notStarted
+            self.complete(pair)
+            return
         } catch {
-            self.fail("\(dataset.rawValue) for \(shown)", String(describing: error))
-            self.summary.failed += 1
+            self.sink.err("  ✗ \(pair.dataset.rawValue) for \(shown): \(error)")
+            pair.outcome = .failed
+            self.complete(pair)
             return
         }
         guard !fetched.rows.isEmpty else {
-            self.sink.out("  ⚠ No \(dataset.rawValue) data found for \(shown)")
-            self.summary.noData += 1
+            pair.tail = ["  ⚠ No \(pair.dataset.rawValue) data found for \(shown)"]
+            pair.outcome = .noData
+            self.complete(pair)
             return
         }
-        self.sink.out("  ✓ Fetched \(thousands(fetched.rows.count)) rows from Dolt")
-        self.summary.totalRows += fetched.rows.count
-
-        // Group by calendar month of the date column; rows arrive in date order.
-        var months: [Month: [[ParquetValue]]] = [:]
+        pair.fetchedRows = fetched.rows.count
+        pair.head.append("  ✓ Fetched \(thousands(fetched.rows.count)) rows from Dolt")
+        var byMonth: [Month: [[ParquetValue]]] = [:]
         for row in fetched.rows {
             guard case .int32(let days) = row[fetched.dateColumn], let date = CivilDate(daysSinceEpoch: Int(days)) else {
-                self.fail("\(dataset.rawValue) for \(shown)", "a row has no valid \(dataset.dateColumn); nothing was written for this ticker")
-                self.summary.failed += 1
+                self.sink.err("  ✗ \(pair.dataset.rawValue) for \(shown): a row has no valid \(pair.dataset.dateColumn); nothing was written for this ticker")
+                pair.outcome = .failed
+                self.complete(pair)
                 return
             }
-            months[Month(year: date.year, month: date.month), default: []].append(row)
+            byMonth[Month(year: date.year, month: date.month), default: []].append(row)
         }
-
-        var written = 0
-        var failedMonths = 0
-        for month in months.keys.sorted() {
-            let rows = months[month] ?? []
-            do {
-                let key = try ObjectKey.key(dataset: dataset, ticker: ticker, month: month)
-                if try self.mergeAndPut(key: key, rows: rows, fetched: fetched) { written += 1 }
-            } catch {
-                self.fail("\(dataset.rawValue) \(shown) \(CivilDate.pad(month.year, 4))-\(CivilDate.pad(month.month, 2))", String(describing: error))
-                failedMonths += 1
-            }
+        do {
+            pair.months = try byMonth.keys.sorted().map { m in (m, try ObjectKey.key(dataset: pair.dataset, ticker: pair.ticker, month: m), byMonth[m] ?? []) }
+        } catch {
+            self.sink.err("  ✗ \(pair.dataset.rawValue) for \(shown): \(error)")
+            pair.outcome = .failed
+            self.complete(pair)
+            return
         }
-        if self.options.dryRun {
-            self.sink.out("  [dry run] Would write \(thousands(written)) monthly files to R2")
-        } else {
-            self.sink.out("  ✓ Wrote \(thousands(written)) monthly files to R2")
-        }
-        self.summary.totalFiles += written
-        if failedMonths > 0 { self.summary.failed += 1 } else { self.summary.successful += 1 }
+        pair.schema = fetched.schema
+        pair.dateColumn = fetched.dateColumn
+        pair.monthLines = Array(repeating: [], count: pair.months.count)
+        pair.remaining = pair.months.count
+        self.tasks.push(.list(pair))
     }
 
-    /// Reads the month's object, merges, and writes it back under the condition it was read
-    /// with; a lost race reads and merges again. Returns true when the file was (or would be) written.
-    private func mergeAndPut(key: String, rows: [[ParquetValue]], fetched: SourceRows) throws -> Bool {
+    // MARK: - Object side
+
+    private func objectWorker(store: any ObjectStore) {
+        while let task = self.tasks.pop() {
+            switch task {
+            case .list(let pair):
+                if self.options.shouldStop() {
+                    pair.outcome = .notStarted
+                    self.complete(pair)
+                    continue
+                }
+                do {
+                    pair.listing = try store.list(prefix: try ObjectKey.prefix(dataset: pair.dataset, ticker: pair.ticker))
+                    self.count { $0.lists += 1 }
+                } catch {
+                    self.sink.err("  ✗ \(pair.dataset.rawValue) for \(pair.ticker.uppercased()): listing the existing files failed: \(error)")
+                    pair.outcome = .failed
+                    self.complete(pair)
+                    continue
+                }
+                for i in 0..<pair.months.count { self.tasks.push(.month(pair, i)) }
+            case .month(let pair, let i):
+                self.processMonth(pair, i, store: store)
+            }
+        }
+    }
+
+    private func count(_ update: (inout RunSummary) -> Void) {
+        self.state.locked { update(&self.counters) }
+    }
+
+    private enum MonthResult { case written, unchanged, failed, skipped }
+
+    private func processMonth(_ pair: Pair, _ i: Int, store: any ObjectStore) {
+        let (month, key, rows) = pair.months[i]
+        var lines: [String] = []
+        let result: MonthResult
+        if self.options.shouldStop() {
+            result = .skipped
+        } else {
+            do {
+                result = try self.mergeAndPut(key: key, rows: rows, pair: pair, store: store, lines: &lines)
+            } catch {
+                self.sink.err("  ✗ \(pair.dataset.rawValue) \(pair.ticker.uppercased()) \(CivilDate.pad(month.year, 4))-\(CivilDate.pad(month.month, 2)): \(error)")
+                result = .failed
+            }
+        }
+        let done: Bool = self.state.locked {
+            pair.monthLines[i] = lines
+            switch result {
+            case .written: pair.written += 1
+            case .unchanged: pair.unchanged += 1
+            case .failed: pair.failedMonths += 1
+            case .skipped: pair.skippedMonths += 1
+            }
+            pair.remaining -= 1
+            return pair.remaining == 0
+        }
+        if done {
+            pair.outcome = .done
+            self.complete(pair)
+        }
+    }
+
+    /// Reads the month's object (only if the listing has it), merges, and writes it back under
+    /// the condition it was read with; a lost race reads and merges again.
+    private func mergeAndPut(key: String, rows: [[ParquetValue]], pair: Pair, store: any ObjectStore, lines: inout [String]) throws -> MonthResult {
+        let verbose = self.options.verbose
+        // A stored object whose ETag is the MD5 of the file the new rows alone make is exactly that
+        // file, and merging the same rows into it changes nothing: no GET, no PUT.
+        if let listed = pair.listing[key], let etag = listed.etag {
+            let alone = try ParquetWriter.write(schema: pair.schema, rows: MonthMerge.merge(existing: nil, newRows: rows, schema: pair.schema, dateColumn: pair.dateColumn, key: key).rows, createdBy: self.options.createdBy)
+            if Self.normalisedETag(etag) == Hex.encode(MD5.hash(alone)) {
+                lines.append("  Merged: \(thousands(rows.count)) existing + \(thousands(rows.count)) new = \(thousands(rows.count)) total")
+                lines.append("  ✓ Unchanged: \(thousands(rows.count)) rows already in \(key)")
+                return .unchanged
+            }
+        }
+        var mustRead = pair.listing[key] != nil
         var attempt = 0
         while true {
-            let existing = try self.store.get(key: key)
+            var existing: StoredObject? = nil
+            if mustRead {
+                existing = try store.get(key: key)
+                self.count { $0.gets += 1 }
+            }
             var table: ParquetTable? = nil
             if let existing {
                 do {
@@ -214,29 +435,108 @@ public final class BackfillRunner {
                     throw BackfillError(.unreadableObject, "existing object \(key) is not a Parquet file this tool can read (\(error)); it was left untouched")
                 }
             }
-            if self.options.verbose {
-                self.sink.out("    · \(key): " + (existing.map { "existing object, \(thousands($0.body.count)) bytes, ETag \($0.etag ?? "none")" } ?? "no existing object"))
+            if verbose {
+                lines.append("    · \(key): " + (existing.map { "existing object, \(thousands($0.body.count)) bytes, ETag \($0.etag ?? "none")" } ?? "no existing object"))
             }
-            let merged = try MonthMerge.merge(existing: table, newRows: rows, schema: fetched.schema, dateColumn: fetched.dateColumn, key: key)
-            self.sink.out("  Merged: \(thousands(merged.existingCount)) existing + \(thousands(rows.count)) new = \(thousands(merged.rows.count)) total")
-            let body = try ParquetWriter.write(schema: fetched.schema, rows: merged.rows, createdBy: self.options.createdBy)
+            let merged = try MonthMerge.merge(existing: table, newRows: rows, schema: pair.schema, dateColumn: pair.dateColumn, key: key)
+            lines.append("  Merged: \(thousands(merged.existingCount)) existing + \(thousands(rows.count)) new = \(thousands(merged.rows.count)) total")
+            let body = try ParquetWriter.write(schema: pair.schema, rows: merged.rows, createdBy: self.options.createdBy)
+            if let existing, existing.body == body {
+                lines.append("  ✓ Unchanged: \(thousands(merged.rows.count)) rows already in \(key)")
+                return .unchanged
+            }
             if self.options.dryRun {
-                self.sink.out("  [dry run] Would write \(thousands(merged.rows.count)) rows to \(key)")
-                return true
+                lines.append("  [dry run] Would write \(thousands(merged.rows.count)) rows to \(key)")
+                return .written
             }
             let condition: WriteCondition? = existing == nil ? .ifNoneMatch : existing?.etag.map { .ifMatch($0) }
             do {
-                try self.store.put(key: key, body: body, condition: condition)
+                try store.put(key: key, body: body, condition: condition)
+                self.count { $0.puts += 1 }
             } catch is WriteConflict {
+                self.count { $0.puts += 1 }
                 attempt += 1
                 guard attempt <= self.options.conflictRetries else {
                     throw BackfillError(.conflict, "\(key) kept changing while this run merged into it (another writer?); try again")
                 }
-                if self.options.verbose { self.sink.out("    · \(key) changed since it was read; merging again") }
+                if verbose { lines.append("    · \(key) changed since it was read; merging again") }
+                lines.removeAll { $0.hasPrefix("  Merged:") }
+                mustRead = true
                 continue
             }
-            self.sink.out("  ✓ Wrote \(thousands(merged.rows.count)) rows to \(key)")
-            return true
+            lines.append("  ✓ Wrote \(thousands(merged.rows.count)) rows to \(key)")
+            return .written
+        }
+    }
+
+    /// ETags arrive quoted, sometimes weak (`W/"…"`); compare their hex content.
+    static func normalisedETag(_ etag: String) -> String {
+        var s = Substring(etag)
+        if s.hasPrefix("W/") { s = s.dropFirst(2) }
+        if s.hasPrefix("\""), s.hasSuffix("\""), s.count >= 2 { s = s.dropFirst().dropLast() }
+        return s.lowercased()
+    }
+
+    private func complete(_ pair: Pair) {
+        self.state.locked {
+            self.completed[pair.index] = pair
+            self.inFlight -= 1
+            self.state.broadcast()
+        }
+        self.window.release()
+    }
+
+    // MARK: - Report
+
+    private func printTicker(index: Int, count: Int, ticker: String, pairs: [Pair], into summary: inout RunSummary) {
+        self.sink.out("")
+        self.sink.out("[\(index + 1)/\(count)] \(ticker.uppercased())")
+        self.sink.out(Self.lightRule)
+        summary.tickersProcessed += 1
+        for pair in pairs {
+            for line in pair.head { self.sink.out(line) }
+            for lines in pair.monthLines { for line in lines { self.sink.out(line) } }
+            for line in pair.tail { self.sink.out(line) }
+            switch pair.outcome {
+            case .noData:
+                summary.noData += 1
+            case .failed:
+                summary.failed += 1
+            case .notStarted, .pending:
+                self.sink.out("  ⚠ Not done: the run was stopped")
+                summary.notDone += 1
+            case .done:
+                summary.totalRows += pair.fetchedRows
+                summary.totalFiles += pair.written
+                summary.unchangedFiles += pair.unchanged
+                var line = self.options.dryRun
+                    ? "  [dry run] Would write \(thousands(pair.written)) monthly files to R2"
+                    : "  ✓ Wrote \(thousands(pair.written)) monthly files to R2"
+                if pair.unchanged > 0 { line += " (\(thousands(pair.unchanged)) unchanged)" }
+                self.sink.out(line)
+                if pair.skippedMonths > 0 {
+                    self.sink.out("  ⚠ Stopped before \(thousands(pair.skippedMonths)) monthly files")
+                }
+                if pair.failedMonths > 0 { summary.failed += 1 } else if pair.skippedMonths > 0 { summary.notDone += 1 } else { summary.successful += 1 }
+            }
+        }
+    }
+
+    private func printSummary(_ s: RunSummary) {
+        self.sink.out("")
+        self.sink.out(Self.heavyRule)
+        self.sink.out("BACKFILL SUMMARY")
+        self.sink.out(Self.heavyRule)
+        self.sink.out("Total tickers processed: \(thousands(s.tickersProcessed))")
+        self.sink.out("Successful: \(thousands(s.successful))")
+        self.sink.out("No data: \(thousands(s.noData))")
+        self.sink.out("Total rows: \(thousands(s.totalRows))")
+        self.sink.out("Total files: \(thousands(s.totalFiles))")
+        if s.unchangedFiles > 0 { self.sink.out("Unchanged files: \(thousands(s.unchangedFiles))") }
+        if s.failed > 0 { self.sink.out("Failed: \(thousands(s.failed))") }
+        if s.notDone > 0 { self.sink.out("Not done (stopped): \(thousands(s.notDone))") }
+        if self.options.verbose {
+            self.sink.out("Requests: \(thousands(s.lists)) LIST, \(thousands(s.gets)) GET, \(thousands(s.puts)) PUT")
         }
     }
 }

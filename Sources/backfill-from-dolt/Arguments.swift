@@ -24,6 +24,9 @@ struct Arguments {
     var doltPassword: String? = nil
     var dryRun = false
     var verbose = false
+    var jobs = 16
+    /// Database connections: a small fraction of the object jobs (the database answers fast, R2 does not).
+    var databaseConnections: Int { min(4, max(1, (self.jobs + 7) / 8)) }
 
     var datasets: [Dataset] {
         if self.pricesOnly { return [.prices] }
@@ -120,6 +123,10 @@ struct Arguments {
             a.doltUser = u
         }
         a.doltPassword = values["--dolt-password"]?.first
+        if let j = values["--jobs"]?.first {
+            guard let n = Int(j), (1...256).contains(n) else { throw UsageError("--jobs '\(j)' is not a number from 1 to 256") }
+            a.jobs = n
+        }
         return a
     }
 

@@ -35,6 +35,8 @@ enum Flags {
             help: "Database user (default: root)"),
         FlagSpec(long: "--dolt-password", short: nil, value: "PASS", arity: .one, category: "Dolt Connection (optional)",
             help: "Database password (default: empty). Prefer DOLT_PASSWORD in the environment:\na password on the command line is visible to every user of this machine (ps)"),
+        FlagSpec(long: "--jobs", short: "-j", value: "N", arity: .one, category: "Options",
+            help: "Object reads and writes in flight, one connection each (default: 16);\nalso sets the database connections to N/8, between 1 and 4"),
         FlagSpec(long: "--dry-run", short: nil, value: nil, arity: .none, category: "Options",
             help: "Show what would happen without writing anything to R2"),
         FlagSpec(long: "--verbose", short: "-v", value: nil, arity: .none, category: "Options",

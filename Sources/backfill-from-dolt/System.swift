@@ -67,7 +67,8 @@ enum System {
 }
 
 /// Report lines to the terminal: stdout for progress, stderr for failures.
-final class TerminalSink: ReportSink {
-    func out(_ line: String) { System.writeOut(line + "\n") }
-    func err(_ line: String) { System.writeErr(line + "\n") }
+final class TerminalSink: ReportSink, @unchecked Sendable {
+    private let lock = Monitor()
+    func out(_ line: String) { self.lock.locked { System.writeOut(line + "\n") } }
+    func err(_ line: String) { self.lock.locked { System.writeErr(line + "\n") } }
 }

@@ -77,31 +77,56 @@ enum App {
         let password = args.doltPassword ?? lookup("DOLT_PASSWORD") ?? ""
         let host = args.doltHost, port = args.doltPort, user = args.doltUser, database = args.doltDatabase
         let server = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
-        let source = DoltSource(database: database, describeServer: server) {
+        let connectDolt: DoltSource.Connector = {
             let stream = try TCPStream.connect(host: host, port: port, connectTimeout: connectTimeout, ioTimeout: ioTimeout)
             return try MySQLConnection(stream: stream, user: user, password: password, database: database)
         }
-        let client = S3Client(
-            configuration: s3Config,
-            connect: { try TCPStream.connect(host: s3Config.host, port: s3Config.port, connectTimeout: connectTimeout, ioTimeout: ioTimeout) },
-            now: { Int64(time(nil)) })
-        let store = R2Store(client: client)
+        let log: ((String) -> Void)? = args.verbose ? { sink.out($0) } : nil
+        // The first source connects now, so a wrong host or password is reported before any work;
+        // each further database thread gets its own connection.
+        let firstSource = DoltSource(database: database, describeServer: server, connector: connectDolt)
+        firstSource.log = log
+        let handOut = Monitor()
+        var firstTaken = false
+        let makeSource: () -> any RowSource = {
+            handOut.locked {
+                if !firstTaken {
+                    firstTaken = true
+                    return firstSource
+                }
+                let s = DoltSource(database: database, describeServer: server, connector: connectDolt)
+                s.log = log
+                return s
+            }
+        }
+        let makeStore: () -> any ObjectStore = {
+            R2Store(client: S3Client(
+                configuration: s3Config,
+                connect: { try TCPStream.connect(host: s3Config.host, port: s3Config.port, connectTimeout: connectTimeout, ioTimeout: ioTimeout) },
+                now: { Int64(time(nil)) }))
+        }
         if args.verbose {
-            source.log = { sink.out($0) }
             sink.out("Dolt: \(user)@\(server)/\(database) (password \(password.isEmpty ? "empty" : "set"))")
             sink.out("R2: \(s3Config.endpointScheme)://\(s3Config.host):\(s3Config.port), bucket \(settings.bucket), region \(settings.region), key id \(settings.accessKeyID)")
+            sink.out("Jobs: \(args.jobs) object operations, \(args.databaseConnections) database connections")
         }
 
         let options = RunOptions(
             tickers: selection, datasets: args.datasets, range: DateRange(start: args.startDate, end: args.endDate),
-            dryRun: args.dryRun, verbose: args.verbose, createdBy: BuildInfo.createdBy)
+            dryRun: args.dryRun, verbose: args.verbose, createdBy: BuildInfo.createdBy,
+            jobs: args.jobs, databaseConnections: args.databaseConnections)
+        Signals.install()
         do {
-            try source.connect()
-            let summary = try BackfillRunner(source: source, store: store, options: options, sink: sink).run()
+            try firstSource.connect()
+            let summary = try BackfillRunner(makeSource: makeSource, makeStore: makeStore, options: options, sink: sink).run()
+            if StopRequest.isRequested {
+                sink.err("stopped by signal \(StopRequest.signal): writes in flight were finished, nothing was left half-written; run again to complete the work")
+                return 128 + StopRequest.signal
+            }
             return summary.failed > 0 ? 1 : 0
         } catch let e as FatalRunError {
             sink.err("error: \(e.message)")
-            return 1
+            return StopRequest.isRequested ? 128 + StopRequest.signal : 1
         } catch {
             sink.err("error: \(error)")
             return 1
@@ -132,6 +157,26 @@ enum App {
     static func usageFailure(_ e: UsageError) -> Int32 {
         System.writeErr("error: \(e.message) (see --help)\n")
         return 2
+    }
+}
+
+/// SIGINT and SIGTERM stop the run gracefully; a second one ends it at once.
+enum Signals {
+    static func install() {
+        for sig in [SIGINT, SIGTERM] {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { sig in
+                if StopRequest.isRequested {
+                    signal(sig, SIG_DFL)
+                    raise(sig)
+                    return
+                }
+                StopRequest.request(signal: sig)
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = 0
+            sigaction(sig, &action, nil)
+        }
     }
 }
 

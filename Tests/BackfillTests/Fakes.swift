@@ -1,8 +1,12 @@
 import Backfill
+import ByteCoding
+import CryptoPrimitives
 import Parquet
 
 /// An in-memory bucket with S3's conditional-write semantics and ETags that change on every write.
-final class MemoryStore: ObjectStore {
+final class MemoryStore: ObjectStore, @unchecked Sendable {
+    let lock = Monitor()
+    var lists: [String] = []
     var objects: [String: StoredObject] = [:]
     var puts: [(key: String, condition: WriteCondition?)] = []
     var gets: [String] = []
@@ -11,31 +15,52 @@ final class MemoryStore: ObjectStore {
     var beforePut: ((String) -> Void)?
     var failGet: [String: any Error] = [:]
 
+    func list(prefix: String) throws -> [String: ListedObject] {
+        try self.lock.locked {
+            self.lists.append(prefix)
+            if let e = self.failList { throw e }
+            var out: [String: ListedObject] = [:]
+            for (k, v) in self.objects where k.hasPrefix(prefix) { out[k] = ListedObject(etag: v.etag, size: v.body.count) }
+            return out
+        }
+    }
+    var failList: (any Error)?
+
     func get(key: String) throws -> StoredObject? {
-        self.gets.append(key)
-        if let e = self.failGet[key] { throw e }
-        return self.objects[key]
+        try self.lock.locked {
+            self.gets.append(key)
+            if let e = self.failGet[key] { throw e }
+            return self.objects[key]
+        }
     }
 
     func put(key: String, body: [UInt8], condition: WriteCondition?) throws {
         self.beforePut?(key)
-        self.puts.append((key, condition))
-        switch condition {
-        case .ifNoneMatch?: if self.objects[key] != nil { throw WriteConflict(key: key) }
-        case .ifMatch(let etag)?: if self.objects[key]?.etag != etag { throw WriteConflict(key: key) }
-        case nil: break
+        try self.lock.locked {
+            self.puts.append((key, condition))
+            switch condition {
+            case .ifNoneMatch?: if self.objects[key] != nil { throw WriteConflict(key: key) }
+            case .ifMatch(let etag)?: if self.objects[key]?.etag != etag { throw WriteConflict(key: key) }
+            case nil: break
+            }
+            self.storeLocked(key: key, body: body)
         }
-        self.store(key: key, body: body)
     }
 
-    func store(key: String, body: [UInt8]) {
+    /// Stores like another writer would; ETags are "v<n>", or the body's MD5 like S3 when `md5ETags`.
+    func store(key: String, body: [UInt8]) { self.lock.locked { self.storeLocked(key: key, body: body) } }
+    var md5ETags = false
+
+    private func storeLocked(key: String, body: [UInt8]) {
         self.version += 1
-        self.objects[key] = StoredObject(body: body, etag: "\"v\(self.version)\"")
+        let etag = self.md5ETags ? "\"" + Hex.encode(MD5.hash(body)) + "\"" : "\"v\(self.version)\""
+        self.objects[key] = StoredObject(body: body, etag: etag)
     }
 }
 
 /// A table of rows per (dataset, ticker), filtered by the requested range like the SQL would be.
-final class MemorySource: RowSource {
+final class MemorySource: RowSource, @unchecked Sendable {
+    let lock = Monitor()
     var tables: [Dataset: [String: [[ParquetValue]]]] = [:]
     var schemas: [Dataset: [ParquetColumnSchema]] = [:]
     var failures: [String: any Error] = [:]
@@ -46,7 +71,7 @@ final class MemorySource: RowSource {
     }
 
     func fetch(_ dataset: Dataset, ticker: String, range: DateRange) throws -> SourceRows {
-        self.fetches.append((dataset, ticker))
+        self.lock.locked { self.fetches.append((dataset, ticker)) }
         if let e = self.failures[ticker] { throw e }
         let schema = self.schemas[dataset] ?? []
         let rows = (self.tables[dataset]?[ticker] ?? []).filter { row in
@@ -62,11 +87,12 @@ final class MemorySource: RowSource {
     }
 }
 
-final class LinesSink: ReportSink {
+final class LinesSink: ReportSink, @unchecked Sendable {
+    let lock = Monitor()
     var outLines: [String] = []
     var errLines: [String] = []
-    func out(_ line: String) { self.outLines.append(line) }
-    func err(_ line: String) { self.errLines.append(line) }
+    func out(_ line: String) { self.lock.locked { self.outLines.append(line) } }
+    func err(_ line: String) { self.lock.locked { self.errLines.append(line) } }
 }
 
 /// A small prices-like schema: ticker, date, close DECIMAL(20,4) as FLBA(9), volume BIGINT.

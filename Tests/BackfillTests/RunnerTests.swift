@@ -190,3 +190,86 @@ struct MergeCompatibilityTests {
         }
     }
 }
+
+@Suite("The pipeline: parallel, frugal, stoppable")
+struct PipelineTests {
+    func manyTickers() -> MemorySource {
+        let s = MemorySource()
+        s.schemas[.prices] = priceSchema
+        s.schemas[.fundamentals] = priceSchema
+        var prices: [String: [[ParquetValue]]] = [:]
+        var fundamentals: [String: [[ParquetValue]]] = [:]
+        for t in 0..<25 {
+            let ticker = "T\(t)"
+            var rows: [[ParquetValue]] = []
+            for m in 1...6 { for d in [3, 10, 17] { rows.append(priceRow(ticker, "2023-0\(m)-\(d < 10 ? "0" : "")\(d)", close: Int64(t * 100 + m * 10 + d))) } }
+            prices[ticker] = rows
+            if t % 3 != 0 { fundamentals[ticker] = [priceRow(ticker, "2023-03-31", close: Int64(t))] }
+        }
+        s.tables[.prices] = prices
+        s.tables[.fundamentals] = fundamentals
+        return s
+    }
+
+    func run(_ src: MemorySource, _ store: MemoryStore, jobs: Int, db: Int, tickers: TickerSelection = .all, stopped: Bool = false) throws -> (RunSummary, LinesSink) {
+        let sink = LinesSink()
+        let options = RunOptions(tickers: tickers, datasets: [.prices, .fundamentals], range: DateRange(start: nil, end: nil), dryRun: false, verbose: false,
+            createdBy: "test version 0 (build x)", jobs: jobs, databaseConnections: db, shouldStop: { stopped })
+        let summary = try BackfillRunner(makeSource: { src }, makeStore: { store }, options: options, sink: sink).run()
+        return (summary, sink)
+    }
+
+    @Test func parallelRunPrintsExactlyWhatASequentialRunPrints() throws {
+        let (s1, sequential) = try self.run(self.manyTickers(), MemoryStore(), jobs: 1, db: 1)
+        let store = MemoryStore()
+        let (s2, parallel) = try self.run(self.manyTickers(), store, jobs: 8, db: 3)
+        #expect(parallel.outLines == sequential.outLines)
+        #expect(s1.totalFiles == 25 * 6 + 16 && s2.totalFiles == s1.totalFiles)
+        #expect(s2.successful == 25 + 16 && s2.noData == 9)
+        #expect(store.objects.count == 25 * 6 + 16)
+    }
+
+    @Test func unchangedRerunCostsOneListPerTickerAndDataset() throws {
+        let src = self.manyTickers()
+        let store = MemoryStore()
+        store.md5ETags = true
+        _ = try self.run(src, store, jobs: 4, db: 2)
+        store.lock.locked { store.gets = []; store.puts = []; store.lists = [] }
+        let (summary, sink) = try self.run(src, store, jobs: 4, db: 2)
+        #expect(store.gets.isEmpty)
+        #expect(store.puts.isEmpty)
+        #expect(store.lists.count == 25 + 16)
+        #expect(summary.totalFiles == 0 && summary.unchangedFiles == 25 * 6 + 16)
+        #expect(sink.outLines.contains("  ✓ Unchanged: 3 rows already in prices/v1/T0/2023/01/data.parquet"))
+        #expect(sink.outLines.contains("Unchanged files: 166"))
+    }
+
+    @Test func identicalContentUnderAnotherETagIsReadButNotWritten() throws {
+        let src = self.manyTickers()
+        let store = MemoryStore()  // ETags are not MD5s here, like a multipart upload's
+        _ = try self.run(src, store, jobs: 2, db: 1, tickers: .list(["T1"]))
+        store.lock.locked { store.gets = []; store.puts = [] }
+        let (summary, _) = try self.run(src, store, jobs: 2, db: 1, tickers: .list(["T1"]))
+        #expect(store.gets.count == 7)
+        #expect(store.puts.isEmpty)
+        #expect(summary.unchangedFiles == 7)
+    }
+
+    @Test func aStopBeforeTheRunDoesNothingAndSaysSo() throws {
+        let store = MemoryStore()
+        let (summary, sink) = try self.run(self.manyTickers(), store, jobs: 4, db: 2, stopped: true)
+        #expect(store.puts.isEmpty)
+        #expect(summary.notDone == 50 && summary.successful == 0)
+        #expect(sink.outLines.contains("Not done (stopped): 50"))
+    }
+
+    @Test func aListingFailureFailsOnlyThatPair() throws {
+        struct Down: Error, CustomStringConvertible { var description: String { "503 SlowDown" } }
+        let store = MemoryStore()
+        store.failList = Down()
+        let (summary, sink) = try self.run(self.manyTickers(), store, jobs: 3, db: 1, tickers: .list(["T1"]))
+        #expect(summary.failed == 2)
+        #expect(sink.errLines.allSatisfy { $0.contains("listing the existing files failed: 503 SlowDown") })
+        #expect(store.objects.isEmpty)
+    }
+}
