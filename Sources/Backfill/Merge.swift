@@ -4,6 +4,8 @@ import Parquet
 /// on the date column (the new row wins), sorted by date.
 public enum MonthMerge {
     public struct Result: Sendable {
+        /// The schema to write: the table's, plus columns only an old file had (kept, nullable).
+        public var schema: [ParquetColumnSchema]
         public var rows: [[ParquetValue]]
         public var existingCount: Int
     }
@@ -15,8 +17,18 @@ public enum MonthMerge {
     {
         var byDate: [ParquetValue: [ParquetValue]] = [:]
         var existingCount = 0
-        if let existing {
-            try Self.checkCompatible(existing.schema, schema, key: key)
+        var outSchema = schema
+        var extraColumns = 0
+        if var existing {
+            do {
+                try Self.checkCompatible(existing.schema, schema, key: key)
+            } catch {
+                // Not our schema: a file from another writer. Convert it exactly or not at all.
+                let conformed = try LegacyConversion.conform(existing, to: schema, key: key)
+                existing = ParquetTable(schema: conformed.schema, rows: conformed.rows)
+                outSchema = conformed.schema
+                extraColumns = conformed.extraColumns
+            }
             existingCount = existing.rows.count
             byDate.reserveCapacity(existing.rows.count + newRows.count)
             for row in existing.rows {
@@ -27,9 +39,10 @@ public enum MonthMerge {
                 byDate[date] = row
             }
         }
-        for row in newRows { byDate[row[dateColumn]] = row }
+        let padding = [ParquetValue](repeating: .null, count: extraColumns)
+        for row in newRows { byDate[row[dateColumn]] = extraColumns == 0 ? row : row + padding }
         let rows = byDate.values.sorted { Self.less($0[dateColumn], $1[dateColumn]) }
-        return Result(rows: rows, existingCount: existingCount)
+        return Result(schema: outSchema, rows: rows, existingCount: existingCount)
     }
 
     static func less(_ a: ParquetValue, _ b: ParquetValue) -> Bool {

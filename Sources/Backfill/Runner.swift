@@ -440,7 +440,7 @@ public final class BackfillRunner: @unchecked Sendable {
             }
             let merged = try MonthMerge.merge(existing: table, newRows: rows, schema: pair.schema, dateColumn: pair.dateColumn, key: key)
             lines.append("  Merged: \(thousands(merged.existingCount)) existing + \(thousands(rows.count)) new = \(thousands(merged.rows.count)) total")
-            let body = try ParquetWriter.write(schema: pair.schema, rows: merged.rows, createdBy: self.options.createdBy)
+            let body = try ParquetWriter.write(schema: merged.schema, rows: merged.rows, createdBy: self.options.createdBy)
             if let existing, existing.body == body {
                 lines.append("  ✓ Unchanged: \(thousands(merged.rows.count)) rows already in \(key)")
                 return .unchanged

@@ -1,4 +1,4 @@
-import Backfill
+@testable import Backfill
 import Parquet
 import Testing
 
@@ -166,28 +166,95 @@ struct MergeCompatibilityTests {
         #expect(merged.rows.count == 2 && merged.existingCount == 1)
     }
 
-    @Test func differentTypesAreRefusedNamingTheColumn() {
-        var stored = priceSchema
-        stored[2] = ParquetColumnSchema(name: "close", physicalType: .double, logicalType: .none, isRequired: false)
-        let existing = ParquetTable(schema: stored, rows: [], keyValueMetadata: [], createdBy: nil)
-        #expect {
-            try MonthMerge.merge(existing: existing, newRows: [], schema: priceSchema, dateColumn: 1, key: "k")
-        } throws: { e in
-            let m = (e as? BackfillError)?.message ?? ""
-            return m.contains("'close' is DOUBLE in the object but DECIMAL(18,4) as INT64 in the table") && m.contains("left untouched")
-        }
+    @Test func missingColumnsBecomeNullAndOldOnlyColumnsAreKept() throws {
+        var stored = Array(priceSchema.prefix(3))
+        stored.append(ParquetColumnSchema(name: "extra", physicalType: .int32, logicalType: .none, isRequired: true))
+        let existing = ParquetTable(schema: stored, rows: [[.bytes(Array("A".utf8)), .int32(day("2024-01-02")), .int64(5), .int32(77)]])
+        let merged = try MonthMerge.merge(existing: existing, newRows: [priceRow("A", "2024-01-03", close: 2)], schema: priceSchema, dateColumn: 1, key: "k")
+        #expect(merged.schema.map(\.name) == ["ticker", "date", "close", "volume", "extra"])
+        #expect(merged.schema[4].isRequired == false)
+        #expect(merged.rows == [
+            [.bytes(Array("A".utf8)), .int32(day("2024-01-02")), .int64(5), .null, .int32(77)],
+            priceRow("A", "2024-01-03", close: 2) + [.null],
+        ])
     }
 
-    @Test func missingAndExtraColumnsAreNamed() {
-        var stored = Array(priceSchema.prefix(3))
-        stored.append(ParquetColumnSchema(name: "extra", physicalType: .int32, logicalType: .none, isRequired: false))
-        let existing = ParquetTable(schema: stored, rows: [], keyValueMetadata: [], createdBy: nil)
+    @Test func aRequiredColumnMissingFromTheObjectIsRefused() {
+        let stored = [priceSchema[1], priceSchema[2]]
+        let existing = ParquetTable(schema: stored, rows: [])
         #expect {
             try MonthMerge.merge(existing: existing, newRows: [], schema: priceSchema, dateColumn: 1, key: "k")
-        } throws: { e in
-            let m = (e as? BackfillError)?.message ?? ""
-            return m.contains("'volume' is missing") && m.contains("column 'extra' the table does not have")
+        } throws: { ($0 as? BackfillError)?.message.contains("no column 'ticker'") == true }
+    }
+}
+
+@Suite("Files from the replaced script convert exactly")
+struct LegacyConversionTests {
+    static let decimal = ParquetColumnSchema(name: "close", physicalType: .fixedLenByteArray(9), logicalType: .decimal(precision: 20, scale: 4), isRequired: false)
+    static let double = ParquetColumnSchema(name: "close", physicalType: .double, logicalType: .none, isRequired: false)
+
+    func fixed(_ text: String) -> ParquetValue {
+        .bytes(DecimalText.unscaledTwosComplement(Array(text.utf8), precision: 20, scale: 4, width: 9)!)
+    }
+
+    @Test(arguments: [
+        (0.1, "0.1000"), (9.25, "9.2500"), (-1234.5678, "-1234.5678"), (1e-05, "0.0000"), (0.00005, "0.0000"),
+        (0.00015, "0.0002"), (0.000250001, "0.0003"), (123456789012.1234, "123456789012.1234"), (-0.00005, "0.0000"), (1e15, "1000000000000000.0000"),
+    ])
+    func doublesRoundHalfToEvenAtTheScale(value: Double, expected: String) throws {
+        #expect(try LegacyConversion.convert(.double(value), from: Self.double, to: Self.decimal) == self.fixed(expected))
+    }
+
+    @Test func nanIsNullAndInfinityIsAnError() throws {
+        #expect(try LegacyConversion.convert(.double(.nan), from: Self.double, to: Self.decimal) == .null)
+        #expect(throws: (any Error).self) { try LegacyConversion.convert(.double(.infinity), from: Self.double, to: Self.decimal) }
+    }
+
+    @Test func aDoubleTooLargeForThePrecisionIsAnError() {
+        #expect(throws: (any Error).self) { try LegacyConversion.convert(.double(1e17), from: Self.double, to: Self.decimal) }
+    }
+
+    @Test func timestampsAtMidnightBecomeDates() throws {
+        let date = ParquetColumnSchema(name: "date", physicalType: .int32, logicalType: .date, isRequired: true)
+        let d = Int64(day("2024-02-29"))
+        for (unit, perDay) in [(ParquetTimeUnit.millis, Int64(86_400_000)), (.micros, 86_400_000_000), (.nanos, 86_400_000_000_000)] {
+            let ts = ParquetColumnSchema(name: "date", physicalType: .int64, logicalType: .timestamp(unit: unit, isAdjustedToUTC: false), isRequired: false)
+            #expect(try LegacyConversion.convert(.int64(d * perDay), from: ts, to: date) == .int32(Int32(d)))
+            #expect(throws: (any Error).self) { try LegacyConversion.convert(.int64(d * perDay + 1), from: ts, to: date) }
         }
+        // INT96: nanoseconds of the day (LE 8 bytes) then the Julian day (LE 4 bytes).
+        let julian = UInt32(2_440_588 + d)
+        let int96 = ParquetColumnSchema(name: "date", physicalType: .int96, logicalType: .none, isRequired: false)
+        let bytes = [UInt8](repeating: 0, count: 8) + (0..<4).map { UInt8(truncatingIfNeeded: julian >> (8 * $0)) }
+        #expect(try LegacyConversion.convert(.bytes(bytes), from: int96, to: date) == .int32(Int32(d)))
+    }
+
+    @Test func integerWidthsAndFloatVolumes() throws {
+        let int32 = ParquetColumnSchema(name: "fiscal_year", physicalType: .int32, logicalType: .integer(bitWidth: 32, signed: true), isRequired: false)
+        let int64 = ParquetColumnSchema(name: "v", physicalType: .int64, logicalType: .none, isRequired: false)
+        #expect(try LegacyConversion.convert(.int64(2024), from: int64, to: int32) == .int32(2024))
+        #expect(throws: (any Error).self) { try LegacyConversion.convert(.int64(1 << 40), from: int64, to: int32) }
+        // pandas turns an integer column with NULLs into float64.
+        #expect(try LegacyConversion.convert(.double(1200.0), from: Self.double, to: int64) == .int64(1200))
+        #expect(try LegacyConversion.convert(.double(.nan), from: Self.double, to: int64) == .null)
+        #expect(throws: (any Error).self) { try LegacyConversion.convert(.double(1.5), from: Self.double, to: int64) }
+    }
+
+    @Test func decimalsRescaleOnlyExactly() throws {
+        let two = ParquetColumnSchema(name: "x", physicalType: .int64, logicalType: .decimal(precision: 18, scale: 2), isRequired: false)
+        #expect(try LegacyConversion.convert(.int64(-12345), from: two, to: Self.decimal) == self.fixed("-123.45"))
+        #expect(throws: (any Error).self) { try LegacyConversion.convert(self.fixed("1.2345"), from: Self.decimal, to: two) }
+        #expect(try LegacyConversion.convert(self.fixed("-1.2300"), from: Self.decimal, to: two) == .int64(-123))
+    }
+
+    @Test func pandasIndexColumnsAreDropped() throws {
+        let stored = [priceSchema[0], ParquetColumnSchema(name: "date", physicalType: .int64, logicalType: .timestamp(unit: .nanos, isAdjustedToUTC: false), isRequired: false),
+            ParquetColumnSchema(name: "__index_level_0__", physicalType: .int64, logicalType: .none, isRequired: false)]
+        let d = Int64(day("2024-01-05"))
+        let table = ParquetTable(schema: stored, rows: [[.bytes(Array("A".utf8)), .int64(d * 86_400_000_000_000), .int64(7)]])
+        let out = try LegacyConversion.conform(table, to: [priceSchema[0], priceSchema[1]], key: "k")
+        #expect(out.schema.map(\.name) == ["ticker", "date"])
+        #expect(out.rows == [[.bytes(Array("A".utf8)), .int32(Int32(d))]])
     }
 }
 

@@ -1,0 +1,274 @@
+import Parquet
+
+/// Brings rows of an existing object written by another writer (the replaced pandas/pyarrow
+/// script: DOUBLE prices, TIMESTAMP dates, an index column) into the table's schema without
+/// losing data. A value that cannot be represented exactly (or, for floats, after rounding half
+/// to even to the column's scale) is an error for that object, never a silent change.
+enum LegacyConversion {
+    struct Conformed {
+        /// The table's schema, plus columns only the old file has (kept, nullable).
+        var schema: [ParquetColumnSchema]
+        var rows: [[ParquetValue]]
+        /// How many extra columns were appended after the table's columns.
+        var extraColumns: Int
+    }
+
+    /// pandas writes a non-default index as `__index_level_N__`: not data.
+    static func isPandasIndex(_ name: String) -> Bool {
+        name.hasPrefix("__index_level_") && name.hasSuffix("__")
+    }
+
+    static func conform(_ old: ParquetTable, to schema: [ParquetColumnSchema], key: String) throws -> Conformed {
+        var oldIndex: [String: Int] = [:]
+        for (i, c) in old.schema.enumerated() where !Self.isPandasIndex(c.name) && oldIndex[c.name] == nil { oldIndex[c.name] = i }
+        let currentNames = Set(schema.map(\.name))
+        let extras = old.schema.enumerated().filter { !Self.isPandasIndex($0.element.name) && !currentNames.contains($0.element.name) }
+        var outSchema = schema
+        for (_, c) in extras {
+            outSchema.append(ParquetColumnSchema(name: c.name, physicalType: c.physicalType, logicalType: c.logicalType, isRequired: false))
+        }
+        for c in schema where c.isRequired && oldIndex[c.name] == nil {
+            throw BackfillError(.schemaMismatch, "existing object \(key) has no column '\(c.name)', which the table requires; it was left untouched")
+        }
+        var rows: [[ParquetValue]] = []
+        rows.reserveCapacity(old.rows.count)
+        for (r, oldRow) in old.rows.enumerated() {
+            var row: [ParquetValue] = []
+            row.reserveCapacity(outSchema.count)
+            for target in schema {
+                guard let i = oldIndex[target.name] else {
+                    row.append(.null)
+                    continue
+                }
+                do {
+                    row.append(try Self.convert(oldRow[i], from: old.schema[i], to: target))
+                } catch let e as ConversionFailure {
+                    throw BackfillError(
+                        .schemaMismatch,
+                        "existing object \(key), row \(r + 1), column '\(target.name)': \(e.reason); it was left untouched")
+                }
+            }
+            for (i, _) in extras { row.append(oldRow[i]) }
+            rows.append(row)
+        }
+        return Conformed(schema: outSchema, rows: rows, extraColumns: extras.count)
+    }
+
+    struct ConversionFailure: Error { let reason: String }
+
+    /// One value from the old column's type to the table column's type.
+    static func convert(_ v: ParquetValue, from old: ParquetColumnSchema, to new: ParquetColumnSchema) throws -> ParquetValue {
+        if case .null = v { return .null }
+        if old.physicalType == new.physicalType && (old.logicalType == new.logicalType || MonthMerge.sameValues(old, new)) { return v }
+        switch new.logicalType {
+        case .decimal(let precision, let scale):
+            guard let n = try Self.number(v, old) else { return .null }
+            let rounding: Rounding = (old.physicalType == .double || old.physicalType == .float) ? .halfEven : .exact
+            let width: Int
+            switch new.physicalType {
+            case .int32: width = 4
+            case .int64: width = 8
+            case .fixedLenByteArray(let w): width = w
+            default: throw ConversionFailure(reason: "unsupported decimal storage")
+            }
+            guard let digits = n.digits(scale: scale, rounding: rounding),
+                let bytes = DecimalText.unscaledTwosComplement(Array(digits.utf8), precision: precision, scale: 0, width: width)
+            else {
+                throw ConversionFailure(reason: "\(n) does not fit DECIMAL(\(precision),\(scale))\(rounding == .exact ? " exactly" : "")")
+            }
+            switch new.physicalType {
+            case .int32, .int64:
+                var x: Int64 = bytes[0] & 0x80 != 0 ? -1 : 0
+                for b in bytes { x = x << 8 | Int64(b) }
+                return new.physicalType == .int32 ? .int32(Int32(truncatingIfNeeded: x)) : .int64(x)
+            default:
+                return .bytes(bytes)
+            }
+        case .date:
+            return .int32(try Self.days(v, old))
+        case .string:
+            guard case .bytes(let b) = v, String(validating: b, as: UTF8.self) != nil else {
+                throw ConversionFailure(reason: "not UTF-8 text")
+            }
+            return v
+        default:
+            break
+        }
+        switch new.physicalType {
+        case .int32, .int64:
+            guard let n = try Self.number(v, old) else { return .null }
+            guard let digits = n.digits(scale: 0, rounding: .exact), let x = Int64(digits) else {
+                throw ConversionFailure(reason: "\(n) is not a whole number that fits")
+            }
+            if new.physicalType == .int64 { return .int64(x) }
+            let signed: Bool
+            if case .integer(_, let s) = new.logicalType { signed = s } else { signed = true }
+            if signed, let y = Int32(exactly: x) { return .int32(y) }
+            if !signed, let y = UInt32(exactly: x) { return .int32(Int32(bitPattern: y)) }
+            throw ConversionFailure(reason: "\(x) does not fit a 32-bit integer")
+        case .double, .float:
+            guard let n = try Self.number(v, old), let d = Double(n.description) else { return .null }
+            return new.physicalType == .double ? .double(d) : .float(Float(d))
+        default:
+            throw ConversionFailure(reason: "cannot convert \(MonthMerge.describe(old)) to \(MonthMerge.describe(new))")
+        }
+    }
+
+    /// Days since the epoch from a DATE, a TIMESTAMP at midnight, or an INT96 timestamp at midnight.
+    static func days(_ v: ParquetValue, _ old: ParquetColumnSchema) throws -> Int32 {
+        switch (old.logicalType, v) {
+        case (.date, .int32(let d)):
+            return d
+        case (.timestamp(let unit, _), .int64(let t)):
+            let perDay: Int64
+            switch unit {
+            case .millis: perDay = 86_400_000
+            case .micros: perDay = 86_400_000_000
+            case .nanos: perDay = 86_400_000_000_000
+            }
+            let (q, r) = t.quotientAndRemainder(dividingBy: perDay)
+            guard r == 0, let d = Int32(exactly: q) else { throw ConversionFailure(reason: "timestamp \(t) is not midnight of a day") }
+            return d
+        case (_, .bytes(let b)) where old.physicalType == .int96 && b.count == 12:
+            var nanos: UInt64 = 0
+            for i in (0..<8).reversed() { nanos = nanos << 8 | UInt64(b[i]) }
+            var julian: UInt32 = 0
+            for i in (8..<12).reversed() { julian = julian << 8 | UInt32(b[i]) }
+            guard nanos == 0, let d = Int32(exactly: Int64(julian) - 2_440_588) else { throw ConversionFailure(reason: "INT96 timestamp is not midnight") }
+            return d
+        default:
+            throw ConversionFailure(reason: "cannot read a date from \(MonthMerge.describe(old))")
+        }
+    }
+
+    enum Rounding { case exact, halfEven }
+
+    /// An exact decimal: sign, significant digits, and a power-of-ten exponent.
+    struct Number: CustomStringConvertible {
+        var negative: Bool
+        var digits: [UInt8]  // no leading zeros; empty means zero
+        var exponent: Int
+
+        /// The value times 10^scale as an integer string, rounded as asked; nil if rounding is not allowed and needed.
+        func digits(scale: Int, rounding: Rounding) -> String? {
+            var ds = self.digits
+            let shift = self.exponent + scale
+            if shift >= 0 {
+                if !ds.isEmpty { ds.append(contentsOf: [UInt8](repeating: 0, count: shift)) }
+            } else {
+                let drop = -shift
+                let keep = max(0, ds.count - drop)
+                let dropped = Array(ds[keep...])
+                ds = Array(ds[..<keep])
+                let padded = [UInt8](repeating: 0, count: max(0, drop - dropped.count)) + dropped
+                if padded.contains(where: { $0 != 0 }) {
+                    guard rounding == .halfEven else { return nil }
+                    let first = padded[0]
+                    let restNonZero = padded.dropFirst().contains { $0 != 0 }
+                    let lastKeptOdd = (ds.last ?? 0) % 2 == 1
+                    if first > 5 || (first == 5 && (restNonZero || lastKeptOdd)) {
+                        var i = ds.count - 1
+                        var carry = true
+                        while carry && i >= 0 {
+                            if ds[i] == 9 { ds[i] = 0; i -= 1 } else { ds[i] += 1; carry = false }
+                        }
+                        if carry { ds.insert(1, at: 0) }
+                    }
+                }
+            }
+            while ds.first == 0 { ds.removeFirst() }
+            if ds.isEmpty { return "0" }
+            return (self.negative ? "-" : "") + String(ds.map { Character(Unicode.Scalar(UInt8(ascii: "0") + $0)) })
+        }
+
+        var description: String {
+            let s = self.digits.isEmpty ? "0" : String(self.digits.map { Character(Unicode.Scalar(UInt8(ascii: "0") + $0)) })
+            return (self.negative ? "-" : "") + s + (self.exponent == 0 ? "" : "e\(self.exponent)")
+        }
+
+        /// Parses `[-]d[.ddd][e±x]` as printed by Swift (the shortest text that reads back the same double).
+        init?(text: String) {
+            var chars = Substring(text)
+            self.negative = chars.first == "-"
+            if self.negative { chars = chars.dropFirst() }
+            var exp = 0
+            if let e = chars.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+                guard let x = Int(chars[chars.index(after: e)...]) else { return nil }
+                exp = x
+                chars = chars[..<e]
+            }
+            var ds: [UInt8] = []
+            var fraction = 0
+            var seenPoint = false
+            for c in chars {
+                if c == "." { seenPoint = true; continue }
+                guard let v = c.wholeNumberValue, c.isASCII else { return nil }
+                ds.append(UInt8(v))
+                if seenPoint { fraction += 1 }
+            }
+            while ds.first == 0 { ds.removeFirst() }
+            self.digits = ds
+            self.exponent = exp - fraction
+        }
+
+        init(negative: Bool, digits: [UInt8], exponent: Int) {
+            self.negative = negative
+            self.digits = Array(digits.drop { $0 == 0 })
+            self.exponent = exponent
+        }
+    }
+
+    /// The exact value of a numeric cell; nil for NaN (pandas' NULL in float columns).
+    static func number(_ v: ParquetValue, _ old: ParquetColumnSchema) throws -> Number? {
+        var scale = 0
+        var unsigned = false
+        if case .decimal(_, let s) = old.logicalType { scale = s }
+        if case .integer(_, false) = old.logicalType { unsigned = true }
+        switch v {
+        case .int32(let x):
+            let text = unsigned ? String(UInt32(bitPattern: x)) : String(x)
+            guard var n = Number(text: text) else { return nil }
+            n.exponent -= scale
+            return n
+        case .int64(let x):
+            let text = unsigned ? String(UInt64(bitPattern: x)) : String(x)
+            guard var n = Number(text: text) else { return nil }
+            n.exponent -= scale
+            return n
+        case .double(let d):
+            if d.isNaN { return nil }
+            guard d.isFinite, let n = Number(text: d.description) else { throw ConversionFailure(reason: "\(d) is not a finite number") }
+            return n
+        case .float(let f):
+            if f.isNaN { return nil }
+            guard f.isFinite, let n = Number(text: f.description) else { throw ConversionFailure(reason: "\(f) is not a finite number") }
+            return n
+        case .bytes(let b) where !b.isEmpty:
+            guard case .decimal = old.logicalType else { throw ConversionFailure(reason: "bytes are not a number") }
+            // Big-endian two's complement → sign and magnitude digits.
+            let negative = b[0] & 0x80 != 0
+            var mag = b
+            if negative {
+                var carry = 1
+                for i in stride(from: mag.count - 1, through: 0, by: -1) {
+                    let x = Int(~mag[i]) + carry
+                    mag[i] = UInt8(x & 0xFF)
+                    carry = x >> 8
+                }
+            }
+            var digits: [UInt8] = []
+            while mag.contains(where: { $0 != 0 }) {
+                var rem = 0
+                for i in 0..<mag.count {
+                    let cur = rem << 8 | Int(mag[i])
+                    mag[i] = UInt8(cur / 10)
+                    rem = cur % 10
+                }
+                digits.insert(UInt8(rem), at: 0)
+            }
+            return Number(negative: negative, digits: digits, exponent: -scale)
+        default:
+            throw ConversionFailure(reason: "not a number")
+        }
+    }
+}
