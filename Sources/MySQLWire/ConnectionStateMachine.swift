@@ -78,6 +78,8 @@ struct ConnectionStateMachine {
     private var password: [UInt8]
     private let database: String?
     private let wantsTLS: Bool
+    /// Refuse a server without CLIENT_SSL before sending anything (MySQL --ssl-mode=REQUIRED+).
+    private let requiresTLS: Bool
     /// OAEP seeds for caching_sha2_password full authentication over plain TCP.
     private let random: (Int) -> [UInt8]
     /// True once the shell has upgraded the stream to TLS.
@@ -91,12 +93,13 @@ struct ConnectionStateMachine {
     /// Status flags from the last OK or EOF packet.
     private(set) var status: ServerStatusFlags = []
 
-    init(user: String, password: [UInt8], database: String?, wantsTLS: Bool,
+    init(user: String, password: [UInt8], database: String?, wantsTLS: Bool, requiresTLS: Bool = false,
          random: @escaping (Int) -> [UInt8] = SystemRandom.bytes) {
         self.user = user
         self.password = password
         self.database = database
         self.wantsTLS = wantsTLS
+        self.requiresTLS = requiresTLS
         self.random = random
     }
 
@@ -230,6 +233,11 @@ struct ConnectionStateMachine {
         guard server.contains(.protocol41), server.contains(.secureConnection) else {
             throw self.fail(MySQLError(.unsupportedServer,
                 "the server \(greeting.rawServerVersion) lacks CLIENT_PROTOCOL_41/CLIENT_SECURE_CONNECTION; use MySQL 5.x+, MariaDB or Dolt"))
+        }
+        if self.requiresTLS, !(self.wantsTLS && server.contains(.ssl)) {
+            // Nothing has been sent yet: not even a password scramble leaves this machine.
+            throw self.fail(MySQLError(.tlsUnavailable,
+                "the server \(Self.printable(greeting.rawServerVersion)) does not offer TLS (its greeting lacks CLIENT_SSL) and this connection requires TLS; nothing was sent. Enable TLS on the server (Dolt: tls_cert and tls_key under listener: in config.yaml; MySQL/MariaDB: ssl_cert and ssl_key), or allow a plain connection"))
         }
         var caps = CapabilityFlags.clientSupported.intersection(server)
         if self.database != nil, server.contains(.connectWithDB) { caps.insert(.connectWithDB) }
