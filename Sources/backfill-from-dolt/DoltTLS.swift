@@ -106,7 +106,10 @@ final class DoltConnector: @unchecked Sendable {
         } catch let e as MySQLError where e.code == .tlsUnavailable {
             throw DoltTLSRefused(message: "--dolt-ssl-mode \(self.mode.rawValue) requires TLS, but the server at \(self.host):\(self.port) does not offer it (no CLIENT_SSL in its greeting); nothing was sent. Enable TLS on the server (Dolt: tls_cert and tls_key under listener: in config.yaml) or use --dolt-ssl-mode preferred")
         } catch let e as TLSError {
-            throw DoltTLSRefused(message: "TLS to the database failed (--dolt-ssl-mode \(self.mode.rawValue)): \(e)")
+            // After the SSLRequest the socket belongs to TLS: even `preferred` cannot fall back.
+            let hint = self.mode == .preferred
+                ? " (the server offered TLS, so the same connection cannot continue in plain text; --dolt-ssl-mode disabled connects without TLS)" : ""
+            throw DoltTLSRefused(message: "TLS to the database failed (--dolt-ssl-mode \(self.mode.rawValue)): \(e)\(hint)")
         }
     }
 }
