@@ -83,6 +83,10 @@ http {
         client_max_body_size 0;
         proxy_request_buffering off;
         proxy_buffering off;
+        location = /healthz {            # for handshake benchmarks (Tests/Bench/tls_vs_curl.py)
+            default_type text/plain;
+            return 200 "ok\n";
+        }
         location / {
             proxy_pass http://s3;
             proxy_http_version 1.1;
