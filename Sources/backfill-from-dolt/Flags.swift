@@ -37,6 +37,8 @@ enum Flags {
             help: "Database password (default: empty). Prefer DOLT_PASSWORD in the environment:\na password on the command line is visible to every user of this machine (ps)"),
         FlagSpec(long: "--jobs", short: "-j", value: "N", arity: .one, category: "Options",
             help: "Object reads and writes in flight, one connection each (default: 16);\nalso sets the database connections to N/8, between 1 and 4"),
+        FlagSpec(long: "--compression", short: nil, value: "none|snappy", arity: .one, category: "Options",
+            help: "Page compression of the files written (default: none, the documented\nuncompressed pages; snappy keeps files as small as pandas wrote them)"),
         FlagSpec(long: "--dry-run", short: nil, value: nil, arity: .none, category: "Options",
             help: "Show what would happen without writing anything to R2"),
         FlagSpec(long: "--verbose", short: "-v", value: nil, arity: .none, category: "Options",
