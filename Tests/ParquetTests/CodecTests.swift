@@ -172,3 +172,48 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+/// The table-driven inflater on streams made by zlib (Fixtures/parquet/deflate, see PROVENANCE.md):
+/// dynamic codes up to 15 bits long (table misses), stored blocks across the 64 KiB limit, fixed codes.
+@Suite("Inflate")
+struct InflateTests {
+    static let streams = [("skewed.bin.gz", "skewed.bin"), ("random-stored.bin.gz", "random.bin"), ("text-fixed.bin.gz", "text.bin")]
+
+    @Test(arguments: Self.streams.map(\.0))
+    func zlibStreamsInflateToTheirInput(gz: String) throws {
+        let raw = try #require(Self.streams.first { $0.0 == gz }?.1)
+        let compressed = try Fixture.bytes("deflate/\(gz)")
+        let expected = try Fixture.bytes("deflate/\(raw)")
+        #expect(try Gzip.decompress(compressed, start: 0, end: compressed.count, expectedSize: expected.count) == expected)
+        // Two members back to back, and the stream inside a larger buffer (offsets respected).
+        let twice = [0xAB] + compressed + compressed + [0xCD]
+        #expect(try Gzip.decompress(twice, start: 1, end: twice.count - 1, expectedSize: nil) == expected + expected)
+    }
+
+    /// Every truncation and many single-bit flips are errors (CRC-32, sizes, codes), never a trap or a hang.
+    @Test(arguments: Self.streams.map(\.0))
+    func damagedStreamsAreErrors(gz: String) throws {
+        let compressed = try Fixture.bytes("deflate/\(gz)")
+        var cuts = Array(0..<min(64, compressed.count))
+        cuts += stride(from: 64, to: compressed.count, by: max(1, compressed.count / 200))
+        for cut in cuts {
+            #expect(throws: ParquetError(.malformedCompressedData, "")) {
+                _ = try Gzip.decompress(compressed, start: 0, end: cut, expectedSize: nil)
+            }
+        }
+        var rng = SplitMix(seed: UInt64(compressed.count))
+        for _ in 0..<150 {
+            var bad = compressed
+            let at = 10 + Int(rng.next() % UInt64(compressed.count - 10))
+            bad[at] ^= UInt8(1) << UInt8(rng.next() % 8)
+            #expect(throws: ParquetError(.malformedCompressedData, "")) { _ = try Gzip.decompress(bad, start: 0, end: bad.count, expectedSize: nil) }
+        }
+    }
+
+    @Test func outputBeyondTheDeclaredSizeIsRefused() throws {
+        let compressed = try Fixture.bytes("deflate/skewed.bin.gz")
+        #expect(throws: ParquetError(.malformedCompressedData, "")) {
+            _ = try Gzip.decompress(compressed, start: 0, end: compressed.count, expectedSize: 39_999)
+        }
+    }
+}

@@ -177,7 +177,20 @@ enum Snappy {
         guard offset > 0, offset <= out.count else { throw ParquetError.compressed("snappy: copy offset \(offset) out of range") }
         guard length <= total - out.count else { throw ParquetError.compressed("snappy: copy overruns the declared length") }
         let from = out.count - offset
-        // Overlapping copies (offset < length) repeat the pattern, so copy byte by byte.
-        for k in 0..<length { out.append(out[from + k]) }
+        Backreference.copy(&out, from: from, length: length)
+    }
+}
+
+/// LZ77 back-references shared by the snappy and inflate decoders.
+enum Backreference {
+    /// Appends `length` bytes that start at `from` in `out`. A forward byte-by-byte copy, so an
+    /// overlapping reference (distance < length) repeats its pattern as the formats require. Never
+    /// appends a slice of `out` to itself: that would copy the whole buffer on every reference.
+    @inline(__always) static func copy(_ out: inout [UInt8], from: Int, length: Int) {
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: length))
+        out.withUnsafeMutableBufferPointer { p in
+            for k in 0..<length { p[start + k] = p[from + k] }
+        }
     }
 }
