@@ -440,6 +440,9 @@ public final class BackfillRunner: @unchecked Sendable {
             if let existing {
                 do {
                     table = try ParquetReader.read(existing.body)
+                } catch let error as ParquetError where error.code == .unsupportedFeature {
+                    // e.g. a ZSTD file: say which feature, so the user knows how to re-write it.
+                    throw BackfillError(.unreadableObject, "existing object \(key) uses a Parquet feature this tool cannot read: \(error.reason); it was left untouched")
                 } catch {
                     throw BackfillError(.unreadableObject, "existing object \(key) is not a Parquet file this tool can read (\(error)); it was left untouched")
                 }
