@@ -423,3 +423,11 @@ def _page_header(b: bytes, pos: int) -> tuple[dict[int, int], int]:
                 p = skip(ftype, p)
 
     return struct(pos)
+
+
+def test_compression_flag_is_validated_and_documented(run):
+    bad = run("--tickers", TICKER, "--compression", "zstd", db=False)
+    assert bad.rc == 2 and "--compression 'zstd' is not one of none, snappy" in bad.stderr, bad
+    assert bad.stdout == "", bad
+    helped = run("--help", db=False)
+    assert helped.rc == 0 and "--compression none|snappy" in helped.stdout, helped
