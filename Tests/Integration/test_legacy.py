@@ -11,12 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
 
 import harness
 from harness import by_month, db_rows, object_key, verify_object
+
+# pandas 3 deprecates engine="fastparquet"; files it wrote are still in buckets.
+pytestmark = pytest.mark.filterwarnings("ignore:The 'fastparquet' engine is deprecated")
 
 TICKER = "AAPL"
 MONTH = (2024, 3)
@@ -170,6 +174,13 @@ def _styles():
         ("several-pages",
          lambda f: pq_write(arrow_table(f), data_page_size=16, write_batch_size=2, use_dictionary=False),
          lambda body: page_types(body, "close").count(0) > 3),
+        ("page-checksums-and-page-index",
+         lambda f: pq_write(arrow_table(f), write_page_checksum=True, write_page_index=True),
+         lambda body: col(body, "close")[0].has_offset_index),
+        ("pandas-categorical-ticker",
+         lambda f: to_bytes(lambda b: f.astype({"ticker": "category"}).to_parquet(b, engine="pyarrow", index=False)),
+         lambda body: any(c["name"] == "ticker" and c["pandas_type"] == "categorical"
+                          for c in json.loads(meta(body).metadata[b"pandas"])["columns"])),
         ("fastparquet",
          lambda f: to_bytes(lambda b: f.to_parquet(b, engine="fastparquet")),
          lambda body: meta(body).created_by.startswith("fastparquet")),
