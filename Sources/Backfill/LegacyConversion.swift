@@ -189,9 +189,12 @@ enum LegacyConversion {
                     }
                 }
             }
-            while ds.first == 0 { ds.removeFirst() }
-            if ds.isEmpty { return "0" }
-            return (self.negative ? "-" : "") + String(ds.map { Character(Unicode.Scalar(UInt8(ascii: "0") + $0)) })
+            let leading = ds.firstIndex { $0 != 0 } ?? ds.count
+            if leading == ds.count { return "0" }
+            var text: [UInt8] = self.negative ? [UInt8(ascii: "-")] : []
+            text.reserveCapacity(ds.count - leading + 1)
+            for d in ds[leading...] { text.append(UInt8(ascii: "0") + d) }
+            return String(decoding: text, as: UTF8.self)
         }
 
         var description: String {
@@ -200,26 +203,34 @@ enum LegacyConversion {
         }
 
         /// Parses `[-]d[.ddd][e±x]` as printed by Swift (the shortest text that reads back the same double).
+        /// Works on the UTF-8 bytes: this runs once per cell of an old file (100k rows × 6 columns).
         init?(text: String) {
-            var chars = Substring(text)
-            self.negative = chars.first == "-"
-            if self.negative { chars = chars.dropFirst() }
+            var bytes = Array(text.utf8)[...]
+            self.negative = bytes.first == UInt8(ascii: "-")
+            if self.negative { bytes = bytes.dropFirst() }
             var exp = 0
-            if let e = chars.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-                guard let x = Int(chars[chars.index(after: e)...]) else { return nil }
+            if let e = bytes.firstIndex(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
+                guard let x = Int(String(decoding: bytes[(e + 1)...], as: UTF8.self)) else { return nil }
                 exp = x
-                chars = chars[..<e]
+                bytes = bytes[..<e]
             }
             var ds: [UInt8] = []
+            ds.reserveCapacity(bytes.count)
             var fraction = 0
             var seenPoint = false
-            for c in chars {
-                if c == "." { seenPoint = true; continue }
-                guard let v = c.wholeNumberValue, c.isASCII else { return nil }
-                ds.append(UInt8(v))
+            for c in bytes {
+                if c == UInt8(ascii: "."), !seenPoint {
+                    seenPoint = true
+                    continue
+                }
+                guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }
+                if ds.isEmpty && c == UInt8(ascii: "0") {
+                    if seenPoint { fraction += 1 }  // a leading zero after the point still shifts the scale
+                    continue
+                }
+                ds.append(c - UInt8(ascii: "0"))
                 if seenPoint { fraction += 1 }
             }
-            while ds.first == 0 { ds.removeFirst() }
             self.digits = ds
             self.exponent = exp - fraction
         }

@@ -224,6 +224,7 @@ struct LegacyConversionTests {
     @Test(arguments: [
         (0.1, "0.1000"), (9.25, "9.2500"), (-1234.5678, "-1234.5678"), (1e-05, "0.0000"), (0.00005, "0.0000"),
         (0.00015, "0.0002"), (0.000250001, "0.0003"), (123456789012.1234, "123456789012.1234"), (-0.00005, "0.0000"), (1e15, "1000000000000000.0000"),
+        (-0.0, "0.0000"), (Double.leastNonzeroMagnitude, "0.0000"), (1e-07, "0.0000"), (0.00005000001, "0.0001"), (100.0, "100.0000"), (-2.5e-4, "-0.0002"),
     ])
     func doublesRoundHalfToEvenAtTheScale(value: Double, expected: String) throws {
         #expect(try LegacyConversion.convert(.double(value), from: Self.double, to: Self.decimal) == self.fixed(expected))
