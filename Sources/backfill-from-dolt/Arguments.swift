@@ -9,7 +9,7 @@ struct UsageError: Error {
 
 /// The validated command line.
 struct Arguments {
-    enum Action { case run, help, version }
+    enum Action: Equatable { case run, help, version, check, fetch(String) }
     var action: Action = .run
     var tickers: [String]? = nil
     var tickerFile: String? = nil
@@ -23,6 +23,8 @@ struct Arguments {
     var doltDatabase = "market_data"
     var doltUser = "root"
     var doltPassword: String? = nil
+    var doltSSLMode: DoltSSLMode = .preferred
+    var doltSSLCA: String? = nil
     var dryRun = false
     var verbose = false
     var jobs = 16
@@ -82,11 +84,17 @@ struct Arguments {
         }
         if argv.contains(where: { $0 == "--help" || $0 == "-h" }) { a.action = .help; return a }
 
+        if let url = values["--fetch"]?.first {
+            a.action = .fetch(url)
+            a.verbose = values["--verbose"] != nil
+            return a
+        }
+        if values["--check"] != nil { a.action = .check }
         let selections = ["--tickers", "--ticker-file", "--all"].filter { values[$0] != nil }
         if selections.count > 1 {
             throw UsageError("\(selections.joined(separator: " and ")) cannot be used together; choose one of --tickers, --ticker-file or --all")
         }
-        if selections.isEmpty { throw UsageError("no tickers selected: give one of --tickers, --ticker-file or --all") }
+        if selections.isEmpty && a.action != .check { throw UsageError("no tickers selected: give one of --tickers, --ticker-file or --all") }
         if values["--prices-only"] != nil && values["--fundamentals-only"] != nil {
             throw UsageError("--prices-only and --fundamentals-only cannot be used together")
         }
@@ -125,6 +133,23 @@ struct Arguments {
             a.doltUser = u
         }
         a.doltPassword = values["--dolt-password"]?.first
+        if let m = values["--dolt-ssl-mode"]?.first {
+            guard let mode = DoltSSLMode(rawValue: m.lowercased().replacingUnderscores()) else {
+                throw UsageError("--dolt-ssl-mode '\(m)' is not one of \(DoltSSLMode.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            a.doltSSLMode = mode
+        }
+        if let ca = values["--dolt-ssl-ca"]?.first {
+            guard !ca.isEmpty else { throw UsageError("--dolt-ssl-ca must name a PEM file") }
+            // MySQL's rule: a CA without an explicit mode means verify-ca; with a mode that does not
+            // verify, the CA would be silently ignored, so that is refused.
+            if values["--dolt-ssl-mode"] == nil {
+                a.doltSSLMode = .verifyCA
+            } else if !a.doltSSLMode.verifiesCertificate {
+                throw UsageError("--dolt-ssl-ca is only used by --dolt-ssl-mode verify-ca or verify-identity, not \(a.doltSSLMode.rawValue)")
+            }
+            a.doltSSLCA = ca
+        }
         if let c = values["--compression"]?.first {
             guard let value = ParquetCompression(rawValue: c) else { throw UsageError("--compression '\(c)' is not one of none, snappy") }
             a.compression = value
@@ -152,5 +177,12 @@ struct Arguments {
             if seen.insert(upper).inserted { out.append(upper) }
         }
         return out
+    }
+}
+
+extension String {
+    /// MySQL spells the modes VERIFY_CA / VERIFY_IDENTITY; accept those too.
+    fileprivate func replacingUnderscores() -> String {
+        String(self.map { $0 == "_" ? "-" : $0 })
     }
 }

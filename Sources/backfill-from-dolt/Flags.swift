@@ -35,8 +35,16 @@ enum Flags {
             help: "Database user (default: root)"),
         FlagSpec(long: "--dolt-password", short: nil, value: "PASS", arity: .one, category: "Dolt Connection (optional)",
             help: "Database password (default: empty). Prefer DOLT_PASSWORD in the environment:\na password on the command line is visible to every user of this machine (ps)"),
+        FlagSpec(long: "--dolt-ssl-mode", short: nil, value: "MODE", arity: .one, category: "Dolt Connection (optional)",
+            help: "TLS to the database, as MySQL's --ssl-mode: disabled, preferred (default:\nTLS when the server offers it), required, verify-ca, verify-identity.\npreferred and required do NOT check the certificate (an active attacker\ncan impersonate the server): use verify-identity over untrusted networks"),
+        FlagSpec(long: "--dolt-ssl-ca", short: nil, value: "FILE", arity: .one, category: "Dolt Connection (optional)",
+            help: "PEM file of the CA(s) for verify-ca/verify-identity (default: SSL_CERT_FILE,\nSSL_CERT_DIR, else the system trust store); alone it implies verify-ca"),
         FlagSpec(long: "--jobs", short: "-j", value: "N", arity: .one, category: "Options",
             help: "Object reads and writes in flight, one connection each (default: 16);\nalso sets the database connections to N/8, between 1 and 4"),
+        FlagSpec(long: "--check", short: nil, value: nil, arity: .none, category: "Options",
+            help: "Check both ends without writing: Dolt (version, authentication, TLS, tables,\nrow counts) and R2 (TLS, certificate, credentials, bucket); exit 0 only if both work"),
+        FlagSpec(long: "--fetch", short: nil, value: "URL", arity: .one, category: "Options",
+            help: "One HTTP GET through this tool's own HTTP and TLS stack (same trust settings);\nbody to stdout, TLS details with --verbose; exit 0 on 2xx"),
         FlagSpec(long: "--compression", short: nil, value: "none|snappy", arity: .one, category: "Options",
             help: "Page compression of the files written (default: none, the documented\nuncompressed pages; snappy keeps files as small as pandas wrote them)"),
         FlagSpec(long: "--dry-run", short: nil, value: nil, arity: .none, category: "Options",
@@ -83,6 +91,8 @@ enum Flags {
         lines.append("  R2_BUCKET or R2_BUCKET_NAME      bucket name")
         lines.append("  R2_REGION                        signing region (default: auto; fallback AWS_REGION)")
         lines.append("  AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL   endpoint fallbacks")
+        lines.append("  R2_CA_BUNDLE or AWS_CA_BUNDLE    PEM file of the CAs to trust for HTTPS (a private CA)")
+        lines.append("  SSL_CERT_FILE, SSL_CERT_DIR      trust anchors; default: the system bundle")
         lines.append("  DOLT_PASSWORD                    database password (instead of --dolt-password)")
         lines.append("")
         lines.append("OUTPUT:")
