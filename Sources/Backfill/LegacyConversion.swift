@@ -19,10 +19,14 @@ enum LegacyConversion {
     }
 
     static func conform(_ old: ParquetTable, to schema: [ParquetColumnSchema], key: String) throws -> Conformed {
-        var oldIndex: [String: Int] = [:]
-        for (i, c) in old.schema.enumerated() where !Self.isPandasIndex(c.name) && oldIndex[c.name] == nil { oldIndex[c.name] = i }
         let currentNames = Set(schema.map(\.name))
-        let extras = old.schema.enumerated().filter { !Self.isPandasIndex($0.element.name) && !currentNames.contains($0.element.name) }
+        // Index columns named in the pandas metadata (fastparquet calls an unnamed index "index") are
+        // not data either, unless the table has a column of that name (an index set on a real column).
+        let indexNames = Self.pandasIndexColumns(old.keyValueMetadata).subtracting(currentNames)
+        func isIndex(_ name: String) -> Bool { Self.isPandasIndex(name) || indexNames.contains(name) }
+        var oldIndex: [String: Int] = [:]
+        for (i, c) in old.schema.enumerated() where !isIndex(c.name) && oldIndex[c.name] == nil { oldIndex[c.name] = i }
+        let extras = old.schema.enumerated().filter { !isIndex($0.element.name) && !currentNames.contains($0.element.name) }
         var outSchema = schema
         for (_, c) in extras {
             outSchema.append(ParquetColumnSchema(name: c.name, physicalType: c.physicalType, logicalType: c.logicalType, isRequired: false))
@@ -55,6 +59,15 @@ enum LegacyConversion {
     }
 
     struct ConversionFailure: Error { let reason: String }
+
+    /// The string entries of `index_columns` in the footer's `pandas` metadata (pandas
+    /// `build_table_schema`: `{"index_columns": ["__index_level_0__"], ...}`; a RangeIndex is an
+    /// object entry and has no column). Hostile input: anything unexpected yields no names.
+    static func pandasIndexColumns(_ metadata: [ParquetKeyValue]) -> Set<String> {
+        guard let json = metadata.first(where: { $0.key == "pandas" })?.value else { return [] }
+        var scanner = JSONScanner(Array(json.utf8))
+        return Set(scanner.stringArray(forTopLevelKey: "index_columns") ?? [])
+    }
 
     /// One value from the old column's type to the table column's type.
     static func convert(_ v: ParquetValue, from old: ParquetColumnSchema, to new: ParquetColumnSchema) throws -> ParquetValue {
@@ -176,9 +189,12 @@ enum LegacyConversion {
                     }
                 }
             }
-            while ds.first == 0 { ds.removeFirst() }
-            if ds.isEmpty { return "0" }
-            return (self.negative ? "-" : "") + String(ds.map { Character(Unicode.Scalar(UInt8(ascii: "0") + $0)) })
+            let leading = ds.firstIndex { $0 != 0 } ?? ds.count
+            if leading == ds.count { return "0" }
+            var text: [UInt8] = self.negative ? [UInt8(ascii: "-")] : []
+            text.reserveCapacity(ds.count - leading + 1)
+            for d in ds[leading...] { text.append(UInt8(ascii: "0") + d) }
+            return String(decoding: text, as: UTF8.self)
         }
 
         var description: String {
@@ -187,26 +203,34 @@ enum LegacyConversion {
         }
 
         /// Parses `[-]d[.ddd][e±x]` as printed by Swift (the shortest text that reads back the same double).
+        /// Works on the UTF-8 bytes: this runs once per cell of an old file (100k rows × 6 columns).
         init?(text: String) {
-            var chars = Substring(text)
-            self.negative = chars.first == "-"
-            if self.negative { chars = chars.dropFirst() }
+            var bytes = Array(text.utf8)[...]
+            self.negative = bytes.first == UInt8(ascii: "-")
+            if self.negative { bytes = bytes.dropFirst() }
             var exp = 0
-            if let e = chars.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-                guard let x = Int(chars[chars.index(after: e)...]) else { return nil }
+            if let e = bytes.firstIndex(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
+                guard let x = Int(String(decoding: bytes[(e + 1)...], as: UTF8.self)) else { return nil }
                 exp = x
-                chars = chars[..<e]
+                bytes = bytes[..<e]
             }
             var ds: [UInt8] = []
+            ds.reserveCapacity(bytes.count)
             var fraction = 0
             var seenPoint = false
-            for c in chars {
-                if c == "." { seenPoint = true; continue }
-                guard let v = c.wholeNumberValue, c.isASCII else { return nil }
-                ds.append(UInt8(v))
+            for c in bytes {
+                if c == UInt8(ascii: "."), !seenPoint {
+                    seenPoint = true
+                    continue
+                }
+                guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }
+                if ds.isEmpty && c == UInt8(ascii: "0") {
+                    if seenPoint { fraction += 1 }  // a leading zero after the point still shifts the scale
+                    continue
+                }
+                ds.append(c - UInt8(ascii: "0"))
                 if seenPoint { fraction += 1 }
             }
-            while ds.first == 0 { ds.removeFirst() }
             self.digits = ds
             self.exponent = exp - fraction
         }
@@ -269,6 +293,150 @@ enum LegacyConversion {
             return Number(negative: negative, digits: digits, exponent: -scale)
         default:
             throw ConversionFailure(reason: "not a number")
+        }
+    }
+}
+
+/// Just enough JSON (RFC 8259) to pull one array of strings out of a top-level object; every other
+/// value is skipped structurally. Bounded: nesting deeper than 64 or any syntax error gives nil.
+struct JSONScanner {
+    private let b: [UInt8]
+    private var i = 0
+
+    init(_ bytes: [UInt8]) { self.b = bytes }
+
+    mutating func stringArray(forTopLevelKey wanted: String) -> [String]? {
+        self.space()
+        guard self.eat(UInt8(ascii: "{")) else { return nil }
+        self.space()
+        if self.eat(UInt8(ascii: "}")) { return nil }
+        while true {
+            self.space()
+            guard let key = self.string() else { return nil }
+            self.space()
+            guard self.eat(UInt8(ascii: ":")) else { return nil }
+            self.space()
+            if key == wanted {
+                guard self.eat(UInt8(ascii: "[")) else { return nil }
+                var out: [String] = []
+                self.space()
+                if self.eat(UInt8(ascii: "]")) { return out }
+                while true {
+                    self.space()
+                    if self.peek == UInt8(ascii: "\"") {
+                        guard let s = self.string() else { return nil }
+                        out.append(s)
+                    } else {
+                        guard self.skipValue(depth: 0) else { return nil }
+                    }
+                    self.space()
+                    if self.eat(UInt8(ascii: "]")) { return out }
+                    guard self.eat(UInt8(ascii: ",")) else { return nil }
+                }
+            }
+            guard self.skipValue(depth: 0) else { return nil }
+            self.space()
+            if self.eat(UInt8(ascii: "}")) { return nil }
+            guard self.eat(UInt8(ascii: ",")) else { return nil }
+        }
+    }
+
+    private var peek: UInt8? { self.i < self.b.count ? self.b[self.i] : nil }
+
+    private mutating func eat(_ c: UInt8) -> Bool {
+        guard self.peek == c else { return false }
+        self.i += 1
+        return true
+    }
+
+    private mutating func space() {
+        while let c = self.peek, c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { self.i += 1 }
+    }
+
+    /// A string with its escapes resolved (\uXXXX surrogate pairs joined; lone surrogates refused).
+    private mutating func string() -> String? {
+        guard self.eat(UInt8(ascii: "\"")) else { return nil }
+        var out: [UInt8] = []
+        while let c = self.peek {
+            self.i += 1
+            switch c {
+            case UInt8(ascii: "\""):
+                return String(validating: out, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                guard let e = self.peek else { return nil }
+                self.i += 1
+                switch e {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    guard var scalar = self.hex4() else { return nil }
+                    if (0xD800..<0xDC00).contains(scalar) {
+                        guard self.eat(UInt8(ascii: "\\")), self.eat(UInt8(ascii: "u")), let low = self.hex4(),
+                            (0xDC00..<0xE000).contains(low)
+                        else { return nil }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let u = Unicode.Scalar(scalar) else { return nil }
+                    out.append(contentsOf: Array(String(Character(u)).utf8))
+                default: return nil
+                }
+            default:
+                guard c >= 0x20 else { return nil }
+                out.append(c)
+            }
+        }
+        return nil
+    }
+
+    private mutating func hex4() -> UInt32? {
+        guard self.b.count - self.i >= 4 else { return nil }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            guard let d = Character(Unicode.Scalar(self.b[self.i])).hexDigitValue else { return nil }
+            v = v << 4 | UInt32(d)
+            self.i += 1
+        }
+        return v
+    }
+
+    /// Skips one value of any kind; false on a syntax error or nesting deeper than 64.
+    private mutating func skipValue(depth: Int) -> Bool {
+        guard depth < 64, let c = self.peek else { return false }
+        switch c {
+        case UInt8(ascii: "\""):
+            return self.string() != nil
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let close = c == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            self.i += 1
+            self.space()
+            if self.eat(close) { return true }
+            while true {
+                self.space()
+                if close == UInt8(ascii: "}") {
+                    guard self.string() != nil else { return false }
+                    self.space()
+                    guard self.eat(UInt8(ascii: ":")) else { return false }
+                    self.space()
+                }
+                guard self.skipValue(depth: depth + 1) else { return false }
+                self.space()
+                if self.eat(close) { return true }
+                guard self.eat(UInt8(ascii: ",")) else { return false }
+            }
+        default:
+            // Numbers, true, false, null: a run of their characters.
+            let start = self.i
+            while let d = self.peek, d == UInt8(ascii: "-") || d == UInt8(ascii: "+") || d == UInt8(ascii: ".")
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(d) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(d)
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(d)
+            {
+                self.i += 1
+            }
+            return self.i > start
         }
     }
 }

@@ -33,13 +33,16 @@ public struct RunOptions: Sendable {
     public var databaseConnections: Int
     /// Asked before starting each piece of work: true stops taking new work (signals).
     public var shouldStop: @Sendable () -> Bool
+    /// Page compression of the files written (`--compression`).
+    public var compression: ParquetCompression
 
     public init(
         tickers: TickerSelection, datasets: [Dataset], range: DateRange, dryRun: Bool, verbose: Bool, createdBy: String,
         conflictRetries: Int = 5, jobs: Int = 1, databaseConnections: Int = 1,
-        shouldStop: @escaping @Sendable () -> Bool = { StopRequest.isRequested }
+        shouldStop: @escaping @Sendable () -> Bool = { StopRequest.isRequested }, compression: ParquetCompression = .none
     ) {
         self.shouldStop = shouldStop
+        self.compression = compression
         self.tickers = tickers
         self.datasets = datasets
         self.range = range
@@ -405,6 +408,12 @@ public final class BackfillRunner: @unchecked Sendable {
         }
     }
 
+    /// One monthly file as this run writes it (the `--compression` asked for).
+    private func encode(schema: [ParquetColumnSchema], rows: [[ParquetValue]]) throws -> [UInt8] {
+        try ParquetWriter.write(
+            schema: schema, rows: rows, createdBy: self.options.createdBy, keyValueMetadata: [], compression: self.options.compression)
+    }
+
     /// Reads the month's object (only if the listing has it), merges, and writes it back under
     /// the condition it was read with; a lost race reads and merges again.
     private func mergeAndPut(key: String, rows: [[ParquetValue]], pair: Pair, store: any ObjectStore, lines: inout [String]) throws -> MonthResult {
@@ -412,7 +421,7 @@ public final class BackfillRunner: @unchecked Sendable {
         // A stored object whose ETag is the MD5 of the file the new rows alone make is exactly that
         // file, and merging the same rows into it changes nothing: no GET, no PUT.
         if let listed = pair.listing[key], let etag = listed.etag {
-            let alone = try ParquetWriter.write(schema: pair.schema, rows: MonthMerge.merge(existing: nil, newRows: rows, schema: pair.schema, dateColumn: pair.dateColumn, key: key).rows, createdBy: self.options.createdBy)
+            let alone = try self.encode(schema: pair.schema, rows: MonthMerge.merge(existing: nil, newRows: rows, schema: pair.schema, dateColumn: pair.dateColumn, key: key).rows)
             if Self.normalisedETag(etag) == Hex.encode(MD5.hash(alone)) {
                 lines.append("  Merged: \(thousands(rows.count)) existing + \(thousands(rows.count)) new = \(thousands(rows.count)) total")
                 lines.append("  ✓ Unchanged: \(thousands(rows.count)) rows already in \(key)")
@@ -431,6 +440,9 @@ public final class BackfillRunner: @unchecked Sendable {
             if let existing {
                 do {
                     table = try ParquetReader.read(existing.body)
+                } catch let error as ParquetError where error.code == .unsupportedFeature {
+                    // e.g. a ZSTD file: say which feature, so the user knows how to re-write it.
+                    throw BackfillError(.unreadableObject, "existing object \(key) uses a Parquet feature this tool cannot read: \(error.reason); it was left untouched")
                 } catch {
                     throw BackfillError(.unreadableObject, "existing object \(key) is not a Parquet file this tool can read (\(error)); it was left untouched")
                 }
@@ -440,7 +452,7 @@ public final class BackfillRunner: @unchecked Sendable {
             }
             let merged = try MonthMerge.merge(existing: table, newRows: rows, schema: pair.schema, dateColumn: pair.dateColumn, key: key)
             lines.append("  Merged: \(thousands(merged.existingCount)) existing + \(thousands(rows.count)) new = \(thousands(merged.rows.count)) total")
-            let body = try ParquetWriter.write(schema: merged.schema, rows: merged.rows, createdBy: self.options.createdBy)
+            let body = try self.encode(schema: merged.schema, rows: merged.rows)
             if let existing, existing.body == body {
                 lines.append("  ✓ Unchanged: \(thousands(merged.rows.count)) rows already in \(key)")
                 return .unchanged

@@ -1,8 +1,25 @@
 import ByteCoding
 
-/// Writes flat tables as Parquet files: PLAIN encoding, UNCOMPRESSED, v1 data pages, one row group,
-/// exact chunk statistics and `column_orders` (research/parquet.md §9, the recipe the golden files
-/// follow byte for byte). The output depends only on the inputs: no clocks, no randomness.
+/// Page compression the writer can apply (parquet.thrift `CompressionCodec`).
+public enum ParquetCompression: String, Sendable, CaseIterable {
+    /// UNCOMPRESSED: the default, byte for byte the recipe of research/parquet.md §9.
+    case none
+    /// SNAPPY raw blocks (Compression.md), as pandas/pyarrow write by default.
+    case snappy
+
+    /// The `CompressionCodec` value in the footer.
+    var codecId: Int32 {
+        switch self {
+        case .none: return 0
+        case .snappy: return 1
+        }
+    }
+}
+
+/// Writes flat tables as Parquet files: PLAIN encoding, v1 data pages, one row group, exact chunk
+/// statistics and `column_orders` (research/parquet.md §9, the recipe the golden files follow byte
+/// for byte); pages UNCOMPRESSED unless SNAPPY is asked for. The output depends only on the inputs:
+/// no clocks, no randomness.
 public enum ParquetWriter {
     /// Default page-size threshold: a new data page starts once a page body reaches about 1 MiB
     /// (pyarrow's default page size), so large months do not produce giant pages.
@@ -43,10 +60,11 @@ public enum ParquetWriter {
     ///   - createdBy: `<app> version <x.y.z> (build <hash>)` (research/parquet.md §8).
     ///   - keyValueMetadata: written only when non-empty.
     ///   - pageSizeLimit: start a new data page once a page body reaches this many bytes.
+    ///   - compression: page compression (`.none` keeps the documented uncompressed layout).
     /// - Returns: the complete file bytes.
     public static func write(
         schema: [ParquetColumnSchema], rows: [[ParquetValue]], createdBy: String,
-        keyValueMetadata: [ParquetKeyValue], pageSizeLimit: Int = defaultPageSizeLimit
+        keyValueMetadata: [ParquetKeyValue], pageSizeLimit: Int = defaultPageSizeLimit, compression: ParquetCompression = .none
     ) throws -> [UInt8] {
         guard !schema.isEmpty else { throw ParquetError.schema("a Parquet file needs at least one column") }
         var names = Set<String>()
@@ -63,15 +81,15 @@ public enum ParquetWriter {
         var out: [UInt8] = Array("PAR1".utf8)
         var chunks: [ParquetFormat.ColumnChunk] = []
         for (ci, spec) in specs.enumerated() {
-            chunks.append(try Self.writeChunk(spec: spec, column: ci, rows: rows, pageSizeLimit: max(pageSizeLimit, 1), into: &out))
+            chunks.append(try Self.writeChunk(
+                spec: spec, column: ci, rows: rows, pageSizeLimit: max(pageSizeLimit, 1), compression: compression, into: &out))
         }
         var group = ParquetFormat.RowGroup()
         group.columns = chunks
-        let total = chunks.reduce(Int64(0)) { $0 + ($1.metaData?.totalUncompressedSize ?? 0) }
-        group.totalByteSize = total
+        group.totalByteSize = chunks.reduce(Int64(0)) { $0 + ($1.metaData?.totalUncompressedSize ?? 0) }
         group.numRows = Int64(rows.count)
         group.fileOffset = chunks.first?.metaData?.dataPageOffset
-        group.totalCompressedSize = total
+        group.totalCompressedSize = chunks.reduce(Int64(0)) { $0 + ($1.metaData?.totalCompressedSize ?? 0) }
         group.ordinal = 0
 
         var footer = ParquetFormat.FileMetaData()
@@ -94,7 +112,9 @@ public enum ParquetWriter {
     }
 
     /// Writes the pages of one column chunk and returns its footer entry.
-    private static func writeChunk(spec: ColumnSpec, column ci: Int, rows: [[ParquetValue]], pageSizeLimit: Int, into out: inout [UInt8]) throws -> ParquetFormat.ColumnChunk {
+    private static func writeChunk(
+        spec: ColumnSpec, column ci: Int, rows: [[ParquetValue]], pageSizeLimit: Int, compression: ParquetCompression, into out: inout [UInt8]
+    ) throws -> ParquetFormat.ColumnChunk {
         let physical = spec.schema.physicalType
         var stats = StatisticsAccumulator(order: spec.sortOrder)
         var values: [ParquetValue] = []
@@ -124,6 +144,7 @@ public enum ParquetWriter {
         if pageEnds.last != rows.count { pageEnds.append(rows.count) }
 
         let chunkStart = out.count
+        var uncompressedSize = 0
         var rowStart = 0
         var valueStart = 0
         for rowEnd in pageEnds {
@@ -138,16 +159,21 @@ public enum ParquetWriter {
                 body.append(contentsOf: encoded)
             }
             Plain.encode(values[valueStart..<(valueStart + nonNull)], type: physical, into: &body)
-            guard body.count <= Int(Int32.max) else { throw ParquetError.value("column \(spec.schema.name): a page exceeds 2 GiB") }
+            // A v1 page compresses levels and values together (parquet-format "Data Pages").
+            let stored = compression == .snappy ? Snappy.compress(body) : body
+            guard body.count <= Int(Int32.max), stored.count <= Int(Int32.max) else {
+                throw ParquetError.value("column \(spec.schema.name): a page exceeds 2 GiB")
+            }
             var header = ParquetFormat.PageHeader(
-                type: ParquetFormat.PageTypeId.dataPage, uncompressedPageSize: Int32(body.count), compressedPageSize: Int32(body.count))
+                type: ParquetFormat.PageTypeId.dataPage, uncompressedPageSize: Int32(body.count), compressedPageSize: Int32(stored.count))
             header.dataPageHeader = ParquetFormat.DataPageHeader(
                 numValues: Int32(rowEnd - rowStart), encoding: ParquetFormat.EncodingId.plain,
                 definitionLevelEncoding: ParquetFormat.EncodingId.rle, repetitionLevelEncoding: ParquetFormat.EncodingId.rle)
             var w = CompactWriter()
             header.encode(into: &w)
             out.append(contentsOf: w.bytes)
-            out.append(contentsOf: body)
+            out.append(contentsOf: stored)
+            uncompressedSize += w.bytes.count + body.count
             rowStart = rowEnd
             valueStart += nonNull
         }
@@ -156,9 +182,9 @@ public enum ParquetWriter {
         meta.type = spec.physicalTypeId
         meta.encodings = [ParquetFormat.EncodingId.plain, ParquetFormat.EncodingId.rle]
         meta.pathInSchema = [spec.schema.name]
-        meta.codec = 0
+        meta.codec = compression.codecId
         meta.numValues = Int64(rows.count)
-        meta.totalUncompressedSize = size
+        meta.totalUncompressedSize = Int64(uncompressedSize)
         meta.totalCompressedSize = size
         meta.dataPageOffset = Int64(chunkStart)
         meta.statistics = stats.statistics()

@@ -1,4 +1,5 @@
 import Backfill
+import Parquet
 
 /// A mistake in how the tool was called: one line on stderr, exit 2.
 struct UsageError: Error {
@@ -27,6 +28,7 @@ struct Arguments {
     var dryRun = false
     var verbose = false
     var jobs = 16
+    var compression = ParquetCompression.none
     /// Database connections: a small fraction of the object jobs (the database answers fast, R2 does not).
     var databaseConnections: Int { min(4, max(1, (self.jobs + 7) / 8)) }
 
@@ -147,6 +149,10 @@ struct Arguments {
                 throw UsageError("--dolt-ssl-ca is only used by --dolt-ssl-mode verify-ca or verify-identity, not \(a.doltSSLMode.rawValue)")
             }
             a.doltSSLCA = ca
+        }
+        if let c = values["--compression"]?.first {
+            guard let value = ParquetCompression(rawValue: c) else { throw UsageError("--compression '\(c)' is not one of none, snappy") }
+            a.compression = value
         }
         if let j = values["--jobs"]?.first {
             guard let n = Int(j), (1...256).contains(n) else { throw UsageError("--jobs '\(j)' is not a number from 1 to 256") }

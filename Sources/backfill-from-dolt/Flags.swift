@@ -45,6 +45,8 @@ enum Flags {
             help: "Check both ends without writing: Dolt (version, authentication, TLS, tables,\nrow counts) and R2 (TLS, certificate, credentials, bucket); exit 0 only if both work"),
         FlagSpec(long: "--fetch", short: nil, value: "URL", arity: .one, category: "Options",
             help: "One HTTP GET through this tool's own HTTP and TLS stack (same trust settings);\nbody to stdout, TLS details with --verbose; exit 0 on 2xx"),
+        FlagSpec(long: "--compression", short: nil, value: "none|snappy", arity: .one, category: "Options",
+            help: "Page compression of the files written (default: none, the documented\nuncompressed pages; snappy keeps files as small as pandas wrote them)"),
         FlagSpec(long: "--dry-run", short: nil, value: nil, arity: .none, category: "Options",
             help: "Show what would happen without writing anything to R2"),
         FlagSpec(long: "--verbose", short: "-v", value: nil, arity: .none, category: "Options",

@@ -126,7 +126,7 @@ enum App {
         let options = RunOptions(
             tickers: selection, datasets: args.datasets, range: DateRange(start: args.startDate, end: args.endDate),
             dryRun: args.dryRun, verbose: args.verbose, createdBy: BuildInfo.createdBy,
-            jobs: args.jobs, databaseConnections: args.databaseConnections)
+            jobs: args.jobs, databaseConnections: args.databaseConnections, compression: args.compression)
         Signals.install()
         do {
             try firstSource.connect()

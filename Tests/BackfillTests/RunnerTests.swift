@@ -97,6 +97,30 @@ struct RunnerTests {
         #expect(rows == [priceRow("MSFT", "2024-03-01", close: 10), priceRow("MSFT", "2024-03-04", close: 7)])
     }
 
+    /// `--compression snappy`: every file has SNAPPY chunks and the same rows; a rerun with the same
+    /// setting recognises its files by ETag (no GET, no PUT); switching back to none rewrites them.
+    @Test func compressionSnappyWritesSnappyFilesAndRerunsAreUnchanged() throws {
+        let store = MemoryStore()
+        store.md5ETags = true
+        var snappy = self.options(.all)
+        snappy.compression = .snappy
+        _ = try BackfillRunner(source: self.source(), store: store, options: snappy, sink: LinesSink()).run()
+        let plainStore = MemoryStore()
+        _ = try BackfillRunner(source: self.source(), store: plainStore, options: self.options(.all), sink: LinesSink()).run()
+        #expect(store.objects.keys.sorted() == plainStore.objects.keys.sorted())
+        for (key, object) in store.objects {
+            let meta = try ParquetReader.readMetadata(object.body)
+            #expect(meta.rowGroups.allSatisfy { $0.columns.allSatisfy { $0.metaData?.codec == 1 } }, "\(key)")
+            #expect(try ParquetReader.read(object.body).rows == ParquetReader.read(try #require(plainStore.objects[key]).body).rows)
+        }
+        store.lock.locked { store.gets = []; store.puts = [] }
+        let again = try BackfillRunner(source: self.source(), store: store, options: snappy, sink: LinesSink()).run()
+        #expect(store.gets.isEmpty && store.puts.isEmpty && again.totalFiles == 0)
+        _ = try BackfillRunner(source: self.source(), store: store, options: self.options(.all), sink: LinesSink()).run()
+        #expect(store.puts.count == store.objects.count)
+        #expect(store.objects.allSatisfy { (try? ParquetReader.readMetadata($0.value.body).rowGroups[0].columns[0].metaData?.codec) == 0 })
+    }
+
     @Test func unreadableExistingObjectIsLeftUntouchedAndCounted() throws {
         let store = MemoryStore()
         let key = "prices/v1/AAPL/2024/01/data.parquet"
@@ -200,6 +224,7 @@ struct LegacyConversionTests {
     @Test(arguments: [
         (0.1, "0.1000"), (9.25, "9.2500"), (-1234.5678, "-1234.5678"), (1e-05, "0.0000"), (0.00005, "0.0000"),
         (0.00015, "0.0002"), (0.000250001, "0.0003"), (123456789012.1234, "123456789012.1234"), (-0.00005, "0.0000"), (1e15, "1000000000000000.0000"),
+        (-0.0, "0.0000"), (Double.leastNonzeroMagnitude, "0.0000"), (1e-07, "0.0000"), (0.00005000001, "0.0001"), (100.0, "100.0000"), (-2.5e-4, "-0.0002"),
     ])
     func doublesRoundHalfToEvenAtTheScale(value: Double, expected: String) throws {
         #expect(try LegacyConversion.convert(.double(value), from: Self.double, to: Self.decimal) == self.fixed(expected))
@@ -255,6 +280,52 @@ struct LegacyConversionTests {
         let out = try LegacyConversion.conform(table, to: [priceSchema[0], priceSchema[1]], key: "k")
         #expect(out.schema.map(\.name) == ["ticker", "date"])
         #expect(out.rows == [[.bytes(Array("A".utf8)), .int32(Int32(d))]])
+    }
+
+    /// fastparquet writes an unnamed index as a column "index" and lists it in the pandas metadata;
+    /// an index on a real column (here `date`) stays data.
+    @Test func indexColumnsNamedInThePandasMetadataAreDropped() throws {
+        let stored = [priceSchema[0], priceSchema[1], ParquetColumnSchema(name: "index", physicalType: .int64, logicalType: .none, isRequired: false)]
+        let d = Int32(day("2024-01-05"))
+        let pandas = #"{"index_columns": ["index", "date", {"kind": "range", "start": 0, "stop": 1, "step": 1}], "column_indexes": [{"name": null}], "pandas_version": "2.2.3"}"#
+        let table = ParquetTable(
+            schema: stored, rows: [[.bytes(Array("A".utf8)), .int32(d), .int64(7)]], keyValueMetadata: [ParquetKeyValue(key: "pandas", value: pandas)])
+        let out = try LegacyConversion.conform(table, to: [priceSchema[0], priceSchema[1]], key: "k")
+        #expect(out.schema.map(\.name) == ["ticker", "date"])
+        #expect(out.rows == [[.bytes(Array("A".utf8)), .int32(d)]])
+        // Without the metadata the column is kept (nullable), so nothing is lost.
+        let kept = try LegacyConversion.conform(ParquetTable(schema: stored, rows: table.rows), to: [priceSchema[0], priceSchema[1]], key: "k")
+        #expect(kept.schema.map(\.name) == ["ticker", "date", "index"])
+        #expect(kept.schema[2].isRequired == false)
+    }
+
+    @Test(arguments: [
+        (#"{"index_columns": ["a", "b\u00e9\ud83d\ude00\"x"]}"#, ["a", "bé😀\"x"]),
+        (#"{"columns": [{"name": "x", "metadata": {"a": [1, -2.5e3, true, null]}}], "index_columns": []}"#, []),
+        (#"{"index_columns": "x"}"#, []),
+        (#"{"index_columns": ["a""#, []),
+        (#"{"index_columns": ["\ud800"]}"#, []),
+        ("not json", []),
+        (String(repeating: "[", count: 10_000), []),
+        (#"{"x": "#  + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + #", "index_columns": ["i"]}"#, []),
+    ])
+    func pandasMetadataIsParsedDefensively(json: String, names: [String]) {
+        #expect(LegacyConversion.pandasIndexColumns([ParquetKeyValue(key: "pandas", value: json)]) == Set(names))
+    }
+
+    @Test func floatAndIntegerDecimalsConvertToTheColumnsDecimal() throws {
+        let float = ParquetColumnSchema(name: "close", physicalType: .float, logicalType: .none, isRequired: false)
+        // FLOAT uses its own shortest text: 1.1f is 1.1, not 1.100000023841858.
+        #expect(try LegacyConversion.convert(.float(1.1), from: float, to: Self.decimal) == self.fixed("1.1000"))
+        #expect(try LegacyConversion.convert(.float(.nan), from: float, to: Self.decimal) == .null)
+        let int32Decimal = ParquetColumnSchema(name: "close", physicalType: .int32, logicalType: .decimal(precision: 9, scale: 4), isRequired: false)
+        #expect(try LegacyConversion.convert(.int32(-92_500), from: int32Decimal, to: Self.decimal) == self.fixed("-9.2500"))
+        let int64Decimal = ParquetColumnSchema(name: "close", physicalType: .int64, logicalType: .decimal(precision: 18, scale: 6), isRequired: false)
+        #expect(try LegacyConversion.convert(.int64(1_234_500), from: int64Decimal, to: Self.decimal) == self.fixed("1.2345"))
+        #expect(throws: (any Error).self) { try LegacyConversion.convert(.int64(1_234_567), from: int64Decimal, to: Self.decimal) }
+        let wide = ParquetColumnSchema(name: "close", physicalType: .fixedLenByteArray(16), logicalType: .decimal(precision: 38, scale: 4), isRequired: false)
+        let unscaled: [UInt8] = [UInt8](repeating: 0xFF, count: 14) + [0xFF, 0x9C]  // -100 → -0.0100
+        #expect(try LegacyConversion.convert(.bytes(unscaled), from: wide, to: Self.decimal) == self.fixed("-0.0100"))
     }
 }
 

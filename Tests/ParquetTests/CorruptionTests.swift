@@ -40,6 +40,7 @@ struct CorruptionTests {
         "golden/prices_minipq.parquet", "golden/fundamentals_minipq.parquet", "testing/alltypes_dictionary.parquet",
         "testing/rle-dict-snappy-checksum.parquet", "testing/concatenated_gzip_members.parquet",
         "testing/datapage_v2_empty_datapage.snappy.parquet", "testing/byte_array_decimal.parquet", "testing/int32_with_null_pages.parquet",
+        "pyarrow/pa_v2_pages_gzip.parquet", "pyarrow/pa_default_snappy.parquet", "pyarrow/pa_dict_fallback_multi_rowgroup.parquet",
     ])
     func randomByteFlipsNeverCrash(path: String) throws {
         let original = try Fixture.bytes(path)

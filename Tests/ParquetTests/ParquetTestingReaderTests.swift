@@ -124,3 +124,52 @@ struct PyarrowFilesReaderTests {
         #expect(pandas.schema[2].logicalType == .timestamp(unit: .micros, isAdjustedToUTC: false) || pandas.schema[2].logicalType == .timestamp(unit: .nanos, isAdjustedToUTC: false))
     }
 }
+
+/// Files from writers that only set the legacy ConvertedType (parquet-mr before 1.11, fastparquet,
+/// old pyarrow): LogicalTypes.md "Backward compatibility" maps each one; a misfit is an error.
+@Suite("Legacy converted types")
+struct ConvertedTypeTests {
+    static func element(_ physical: Int32, _ converted: Int32, precision: Int32? = nil, scale: Int32? = nil) -> ParquetFormat.SchemaElement {
+        var e = ParquetFormat.SchemaElement(name: "c")
+        e.type = physical
+        e.convertedType = converted
+        e.precision = precision
+        e.scale = scale
+        return e
+    }
+
+    @Test(arguments: [
+        (Int32(6), Int32(0), ParquetPhysicalType.byteArray, ParquetLogicalType.string),  // UTF8
+        (6, 19, .byteArray, .string),  // JSON
+        (1, 6, .int32, .date),  // DATE
+        (2, 9, .int64, .timestamp(unit: .millis, isAdjustedToUTC: true)),  // TIMESTAMP_MILLIS
+        (2, 10, .int64, .timestamp(unit: .micros, isAdjustedToUTC: true)),  // TIMESTAMP_MICROS
+        (1, 11, .int32, .integer(bitWidth: 8, signed: false)),  // UINT_8
+        (1, 13, .int32, .integer(bitWidth: 32, signed: false)),  // UINT_32
+        (2, 14, .int64, .integer(bitWidth: 64, signed: false)),  // UINT_64
+        (1, 15, .int32, .integer(bitWidth: 8, signed: true)),  // INT_8
+        (1, 16, .int32, .integer(bitWidth: 16, signed: true)),  // INT_16
+        (2, 18, .int64, .integer(bitWidth: 64, signed: true)),  // INT_64
+        (6, 4, .byteArray, .none),  // ENUM: plain bytes
+    ])
+    func convertedTypesMapToLogicalTypes(physical: Int32, converted: Int32, type: ParquetPhysicalType, expected: ParquetLogicalType) throws {
+        #expect(try ParquetReader.logicalType(Self.element(physical, converted), type) == expected)
+    }
+
+    @Test func convertedDecimalsNeedPrecisionAndScale() throws {
+        #expect(try ParquetReader.logicalType(Self.element(2, 5, precision: 18, scale: 4), .int64) == .decimal(precision: 18, scale: 4))
+        #expect(try ParquetReader.logicalType(Self.element(1, 5, precision: 9, scale: 2), .int32) == .decimal(precision: 9, scale: 2))
+        #expect(throws: ParquetError(.malformedFile, "")) { try ParquetReader.logicalType(Self.element(2, 5, precision: 18), .int64) }
+        #expect(throws: ParquetError(.malformedFile, "")) { try ParquetReader.logicalType(Self.element(2, 5, precision: 4, scale: 6), .int64) }
+    }
+
+    @Test(arguments: [
+        (Int32(2), Int32(6), ParquetPhysicalType.int64),  // DATE on INT64
+        (1, 9, .int32),  // TIMESTAMP_MILLIS on INT32
+        (2, 15, .int64),  // INT_8 on INT64
+        (1, 0, .int32),  // UTF8 on INT32
+    ])
+    func convertedTypesOnTheWrongPhysicalTypeAreErrors(physical: Int32, converted: Int32, type: ParquetPhysicalType) {
+        #expect(throws: ParquetError(.malformedFile, "")) { try ParquetReader.logicalType(Self.element(physical, converted), type) }
+    }
+}

@@ -61,13 +61,15 @@ enum CRC32 {
 }
 
 /// A DEFLATE decoder (RFC 1951 §3.2): stored, fixed-Huffman and dynamic-Huffman blocks.
-/// Canonical Huffman codes are decoded with per-length counts (as zlib's `puff.c` does).
+/// Huffman codes are decoded through a table indexed by the next `Huffman.fastBits` input bits
+/// (one lookup per symbol); the rare longer codes fall back to the canonical per-length walk of
+/// zlib's `puff.c`. Input bits sit in a 64-bit buffer refilled a byte at a time.
 struct Inflater {
     private let bytes: [UInt8]
     private var pos: Int
     private let end: Int
     private let limit: Int
-    private var bitBuffer: UInt32 = 0
+    private var bitBuffer: UInt64 = 0
     private var bitCount = 0
 
     init(_ bytes: [UInt8], start: Int, end: Int, limit: Int) {
@@ -80,9 +82,14 @@ struct Inflater {
     /// The byte position after the final block (partial bits discarded).
     var bytePosition: Int { self.pos }
 
-    private struct Huffman {
+    struct Huffman {
+        /// Codes up to this length are found with one table lookup.
+        static let fastBits = 10
         var counts = [Int](repeating: 0, count: 16)
         var symbols: [Int] = []
+        /// Indexed by the next `fastBits` input bits (LSB first): `symbol << 4 | length`, or 0 when
+        /// the code is longer than `fastBits` or not assigned.
+        var fast = [UInt16](repeating: 0, count: 1 << fastBits)
 
         init(lengths: ArraySlice<Int>) throws {
             for l in lengths { self.counts[l] += 1 }
@@ -100,28 +107,71 @@ struct Inflater {
                 self.symbols[offsets[l]] = symbol
                 offsets[l] += 1
             }
+            // Canonical codes (RFC 1951 §3.2.2): consecutive within a length, in symbol order.
+            var next = [Int](repeating: 0, count: 16)
+            var code = 0
+            for len in 1...15 {
+                code = (code + self.counts[len - 1]) << 1
+                next[len] = code
+            }
+            for (symbol, l) in lengths.enumerated() where l != 0 {
+                let c = next[l]
+                next[l] += 1
+                guard l <= Self.fastBits else { continue }
+                // Codes are sent most significant bit first into an LSB-first stream: index by the reversal.
+                var reversed = 0
+                for k in 0..<l where c & (1 << k) != 0 { reversed |= 1 << (l - 1 - k) }
+                let entry = UInt16(symbol << 4 | l)
+                var i = reversed
+                while i < 1 << Self.fastBits {
+                    self.fast[i] = entry
+                    i += 1 << l
+                }
+            }
         }
     }
 
-    private mutating func bits(_ n: Int) throws -> Int {
-        while self.bitCount < n {
-            guard self.pos < self.end else { throw ParquetError.compressed("deflate: input ends early") }
-            self.bitBuffer |= UInt32(self.bytes[self.pos]) << UInt32(self.bitCount)
+    /// Tops the bit buffer up to at least 57 bits, or to what the input has left.
+    @inline(__always) private mutating func refill() {
+        while self.bitCount <= 56 && self.pos < self.end {
+            self.bitBuffer |= UInt64(self.bytes[self.pos]) << UInt64(self.bitCount)
             self.pos += 1
             self.bitCount += 8
         }
-        let v = Int(self.bitBuffer & ((1 << UInt32(n)) - 1))
-        self.bitBuffer >>= UInt32(n)
+    }
+
+    @inline(__always) private mutating func bits(_ n: Int) throws -> Int {
+        if self.bitCount < n {
+            self.refill()
+            guard self.bitCount >= n else { throw ParquetError.compressed("deflate: input ends early") }
+        }
+        let v = Int(self.bitBuffer & ((1 << UInt64(n)) - 1))
+        self.bitBuffer >>= UInt64(n)
         self.bitCount -= n
         return v
     }
 
-    private mutating func decode(_ h: Huffman) throws -> Int {
+    @inline(__always) private mutating func decode(_ h: Huffman) throws -> Int {
+        if self.bitCount < 15 { self.refill() }
+        let entry = Int(h.fast[Int(self.bitBuffer & UInt64((1 << Huffman.fastBits) - 1))])
+        let length = entry & 15
+        if length != 0 {
+            guard length <= self.bitCount else { throw ParquetError.compressed("deflate: input ends early") }
+            self.bitBuffer >>= UInt64(length)
+            self.bitCount -= length
+            return entry >> 4
+        }
+        // A code longer than the table, or an unassigned one: walk the lengths bit by bit (puff.c).
         var code = 0, first = 0, index = 0
         for len in 1...15 {
-            code |= try self.bits(1)
+            guard len <= self.bitCount else { throw ParquetError.compressed("deflate: input ends early") }
+            code |= Int((self.bitBuffer >> UInt64(len - 1)) & 1)
             let count = h.counts[len]
-            if code - count < first { return h.symbols[index + (code - first)] }
+            if code - count < first {
+                self.bitBuffer >>= UInt64(len)
+                self.bitCount -= len
+                return h.symbols[index + (code - first)]
+            }
             index += count
             first += count
             first <<= 1
@@ -138,6 +188,9 @@ struct Inflater {
     private static let distExtra = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13]
     private static let order = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
 
+    /// The fixed codes of RFC 1951 §3.2.6, built once per stream on first use.
+    private var fixedCodes: (lit: Huffman, dist: Huffman)?
+
     /// Decodes blocks until the final one, appending to `out` (back-references may reach into
     /// earlier members' output only within this stream, checked against `streamStart`).
     mutating func run(into out: inout [UInt8]) throws {
@@ -147,24 +200,31 @@ struct Inflater {
             final = try self.bits(1) == 1
             switch try self.bits(2) {
             case 0:
-                self.bitBuffer = 0
-                self.bitCount = 0
-                guard self.end - self.pos >= 4 else { throw ParquetError.compressed("deflate: truncated stored block") }
-                let len = Int(self.bytes[self.pos]) | Int(self.bytes[self.pos + 1]) << 8
-                let nlen = Int(self.bytes[self.pos + 2]) | Int(self.bytes[self.pos + 3]) << 8
+                // Stored block: drop the partial byte; whole bytes already buffered are read back from the buffer.
+                _ = try self.bits(self.bitCount & 7)
+                var header = [Int](repeating: 0, count: 4)
+                for k in 0..<4 { header[k] = try self.bits(8) }
+                let len = header[0] | header[1] << 8
+                let nlen = header[2] | header[3] << 8
                 guard len == (~nlen & 0xFFFF) else { throw ParquetError.compressed("deflate: stored block length check failed") }
-                self.pos += 4
-                guard len <= self.end - self.pos else { throw ParquetError.compressed("deflate: stored block overruns input") }
                 guard len <= self.limit - out.count else { throw ParquetError.compressed("deflate: output exceeds the declared size") }
-                out.append(contentsOf: self.bytes[self.pos..<(self.pos + len)])
-                self.pos += len
+                var remaining = len
+                while remaining > 0 && self.bitCount >= 8 {
+                    out.append(UInt8(try self.bits(8)))
+                    remaining -= 1
+                }
+                guard remaining <= self.end - self.pos else { throw ParquetError.compressed("deflate: stored block overruns input") }
+                out.append(contentsOf: self.bytes[self.pos..<(self.pos + remaining)])
+                self.pos += remaining
             case 1:
-                var lengths = [Int](repeating: 8, count: 288)
-                for i in 144..<256 { lengths[i] = 9 }
-                for i in 256..<280 { lengths[i] = 7 }
-                let lit = try Huffman(lengths: lengths[...])
-                let dist = try Huffman(lengths: [Int](repeating: 5, count: 30)[...])
-                try self.codes(lit, dist, &out, streamStart)
+                if self.fixedCodes == nil {
+                    var lengths = [Int](repeating: 8, count: 288)
+                    for i in 144..<256 { lengths[i] = 9 }
+                    for i in 256..<280 { lengths[i] = 7 }
+                    self.fixedCodes = (try Huffman(lengths: lengths[...]), try Huffman(lengths: [Int](repeating: 5, count: 30)[...]))
+                }
+                guard let fixed = self.fixedCodes else { throw ParquetError.compressed("deflate: fixed codes unavailable") }
+                try self.codes(fixed.lit, fixed.dist, &out, streamStart)
             case 2:
                 let nlen = try self.bits(5) + 257, ndist = try self.bits(5) + 1, ncode = try self.bits(4) + 4
                 guard nlen <= 286, ndist <= 30 else { throw ParquetError.compressed("deflate: bad code counts") }
@@ -199,7 +259,9 @@ struct Inflater {
                 throw ParquetError.compressed("deflate: invalid block type 3")
             }
         }
-        // Discard the partial byte: the gzip trailer starts on the next byte boundary.
+        // Discard the partial byte and hand back whole buffered bytes: the gzip trailer starts on the
+        // next byte boundary after the last block.
+        self.pos -= self.bitCount / 8
         self.bitBuffer = 0
         self.bitCount = 0
     }
@@ -222,7 +284,7 @@ struct Inflater {
                 guard distance <= out.count - streamStart else { throw ParquetError.compressed("deflate: distance too far back") }
                 guard length <= self.limit - out.count else { throw ParquetError.compressed("deflate: output exceeds the declared size") }
                 let from = out.count - distance
-                for k in 0..<length { out.append(out[from + k]) }
+                Backreference.copy(&out, from: from, length: length)
             }
         }
     }
