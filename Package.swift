@@ -38,6 +38,7 @@ let package = Package(
 
         .testTarget(name: "ByteCodingTests", dependencies: ["ByteCoding"], swiftSettings: strict),
         .testTarget(name: "CryptoPrimitivesTests", dependencies: ["CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "ByteCoding"], swiftSettings: strict),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "ByteCoding"], swiftSettings: strict),
         .testTarget(name: "S3Tests", dependencies: ["S3", "HTTP1", "CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
         .testTarget(name: "MySQLWireTests", dependencies: ["MySQLWire", "CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
