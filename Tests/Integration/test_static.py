@@ -1,0 +1,260 @@
+"""The static binary (make static) in an empty root: only the binary, /proc and what each test adds
+(/etc/hosts, /etc/resolv.conf). Run with chroot against the test servers; names resolve through
+/etc/hosts and through the binary's own DNS client (a scripted DNS server on 127.83.83.83:53)."""
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import threading
+
+import pytest
+
+import harness
+from harness import assert_same_text, expected_output
+from test_backfill_guide import verify_bucket
+
+STATIC_BIN = os.environ.get("BACKFILL_STATIC_BIN") or os.path.join(harness.REPO, ".build", "static", "backfill-from-dolt")
+MAX_SIZE = 16 << 20
+DNS_ADDRESS = "127.83.83.83"   # any 127/8 address is loopback; port 53 is what resolv.conf implies
+TICKERS = ["AAPL", "MSFT"]
+
+
+@pytest.fixture(scope="session")
+def static_binary() -> str:
+    if not os.access(STATIC_BIN, os.X_OK):
+        pytest.fail(f"static binary not found at {STATIC_BIN}: run `make static` (or set BACKFILL_STATIC_BIN)",
+                    pytrace=False)
+    if os.geteuid() != 0:
+        pytest.fail("the static binary tests chroot and mount /proc: run them as root", pytrace=False)
+    return STATIC_BIN
+
+
+class EmptyRoot:
+    """A temporary root holding only /backfill-from-dolt, /proc (unless proc=False) and added files."""
+
+    def __init__(self, path: str, binary: str, settings: dict[str, str], proc: bool) -> None:
+        self.path, self.settings, self.proc = path, settings, proc
+        shutil.copy2(binary, os.path.join(path, "backfill-from-dolt"))
+        if proc:
+            os.mkdir(os.path.join(path, "proc"))
+            subprocess.run(["mount", "-t", "proc", "proc", os.path.join(path, "proc")], check=True)
+
+    def write(self, name: str, text: str) -> None:
+        target = os.path.join(self.path, name.lstrip("/"))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    def run(self, *args: str, endpoint: str | None = None, db_host: str | None = "127.0.0.1") -> harness.Result:
+        argv = list(args)
+        if db_host is not None:
+            argv = ["--dolt-host", db_host, "--dolt-port", self.settings["DOLT_PORT"]] + argv
+        env = {k: v for k, v in self.settings.items() if k.startswith("R2_")}
+        if endpoint is not None:
+            env["R2_ENDPOINT"] = endpoint
+        proc = subprocess.run(["chroot", self.path, "/backfill-from-dolt"] + argv, env=env,
+                              stdin=subprocess.DEVNULL, capture_output=True, timeout=harness.RUN_TIMEOUT)
+        return harness.Result(argv, proc.returncode, proc.stdout.decode("utf-8", "replace"),
+                              proc.stderr.decode("utf-8", "replace"))
+
+    def close(self) -> None:
+        if self.proc:
+            subprocess.run(["umount", os.path.join(self.path, "proc")], check=False)
+
+
+@pytest.fixture
+def make_root(static_binary, settings, tmp_path):
+    roots: list[EmptyRoot] = []
+
+    def make(proc: bool = True) -> EmptyRoot:
+        path = tmp_path / f"root{len(roots)}"
+        path.mkdir()
+        root = EmptyRoot(str(path), static_binary, settings, proc)
+        roots.append(root)
+        return root
+
+    yield make
+    for root in roots:
+        root.close()
+
+
+def s3_port(settings) -> str:
+    return settings["R2_ENDPOINT"].rsplit(":", 1)[1]
+
+
+def assert_no_crash(result: harness.Result) -> None:
+    assert result.rc in (0, 1, 2), f"killed by a signal or crashed\n{result}"
+    for marker in ("Fatal error", "Unable to obtain", "Aborted", "Segmentation"):
+        assert marker not in result.text, result
+
+
+# ------------------------------------------------------------------------------ the file itself
+def test_binary_is_static_stripped_and_at_most_16_mib(static_binary):
+    kind = subprocess.run(["file", "-b", static_binary], capture_output=True, text=True, check=True).stdout
+    assert "statically linked" in kind and "stripped" in kind and "not stripped" not in kind, kind
+    assert "x86-64" in kind, kind
+    ldd = subprocess.run(["ldd", static_binary], capture_output=True, text=True)
+    assert ldd.returncode != 0 and "not a dynamic executable" in ldd.stdout + ldd.stderr, ldd
+    assert os.path.getsize(static_binary) <= MAX_SIZE, os.path.getsize(static_binary)
+
+
+def test_help_and_version_name_the_commit_it_was_built_from(make_root):
+    root = make_root()
+    help_ = root.run("--help", db_host=None)
+    assert help_.rc == 0 and "USAGE:" in help_.stdout and help_.stderr == "", help_
+    version = root.run("--version", db_host=None)
+    assert version.rc == 0, version
+    match = re.fullmatch(r"backfill-from-dolt \d+\.\d+\.\d+ \(commit ([0-9a-f]{12})(-dirty)?\)\n", version.stdout)
+    assert match, version
+    head = subprocess.run(["git", "-C", harness.REPO, "rev-parse", "--short=12", "HEAD"],
+                          capture_output=True, text=True)
+    if head.returncode == 0:   # a source tarball has no git: then only the format is checked
+        assert match.group(1) == head.stdout.strip(), f"built from {match.group(1)}, HEAD is {head.stdout}"
+
+
+# ------------------------------------------------------------------------------ full runs
+def run_and_verify(root: EmptyRoot, bucket, db, endpoint: str, db_host: str) -> None:
+    result = root.run("--tickers", *TICKERS, endpoint=endpoint, db_host=db_host)
+    assert result.rc == 0, result
+    want, _ = expected_output(db, TICKERS)
+    assert_same_text(result.stdout, want, result)
+    verify_bucket(bucket, db, TICKERS)
+
+
+def test_backfill_by_ip_address_needs_nothing_but_the_binary_and_proc(make_root, settings, bucket, db):
+    root = make_root()
+    run_and_verify(root, bucket, db, settings["R2_ENDPOINT"], "127.0.0.1")
+    assert sorted(os.listdir(root.path)) == ["backfill-from-dolt", "proc"], "the run wrote into its root"
+
+
+def test_backfill_by_names_from_etc_hosts(make_root, settings, bucket, db):
+    root = make_root()
+    root.write("/etc/hosts", "# test\n127.0.0.1 localhost\n127.0.0.1\tdolt.internal r2.internal\n")
+    run_and_verify(root, bucket, db, f"http://r2.internal:{s3_port(settings)}", "dolt.internal")
+
+
+def test_backfill_without_proc(make_root, settings, bucket, db):
+    root = make_root(proc=False)
+    version = root.run("--version", db_host=None)
+    assert version.rc == 0 and version.stdout.startswith("backfill-from-dolt "), version
+    result = root.run("--tickers", "MSFT", "--prices-only", "--start-date", "2024-12-01")
+    assert result.rc == 0, result
+    assert bucket.keys() == ["prices/v1/MSFT/2024/12/data.parquet"], result
+
+
+def test_a_name_without_hosts_or_resolv_conf_is_a_clear_error(make_root, settings, bucket):
+    root = make_root()
+    result = root.run("--tickers", "AAPL", db_host="dolt.internal")
+    assert_no_crash(result)
+    assert result.rc == 1, result
+    assert "cannot resolve host dolt.internal:" in result.stderr, result
+    assert "neither /etc/hosts nor /etc/resolv.conf" in result.stderr and "use an IP address" in result.stderr, result
+    assert bucket.keys() == []
+
+
+# ------------------------------------------------------------------------------ DNS
+class FakeDNS:
+    """Answers A queries for names in `zone` over UDP and TCP; AAAA queries get an empty NOERROR;
+    names in `truncate` get a truncated UDP answer (TC) so the client must retry over TCP;
+    everything else is NXDOMAIN. Records what was asked."""
+
+    def __init__(self, zone: dict[str, str], truncate: set[str]) -> None:
+        self.zone, self.truncate = zone, truncate
+        self.asked: list[tuple[str, str, int]] = []   # (transport, name, qtype)
+        try:
+            self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self.udp.bind((DNS_ADDRESS, 53))
+            self.tcp = socket.socket()
+            self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self.tcp.bind((DNS_ADDRESS, 53))
+            self.tcp.listen(8)
+        except OSError as error:
+            pytest.fail(f"cannot listen on {DNS_ADDRESS}:53 for the scripted DNS server: {error}", pytrace=False)
+        self.udp.settimeout(0.2)
+        self.tcp.settimeout(0.2)
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self.serve_udp, daemon=True),
+                        threading.Thread(target=self.serve_tcp, daemon=True)]
+        for t in self.threads:
+            t.start()
+
+    def answer(self, query: bytes, over_tcp: bool) -> bytes:
+        qid, _flags, qdcount = struct.unpack("!HHH", query[:6])
+        labels, i = [], 12
+        while query[i]:
+            labels.append(query[i + 1:i + 1 + query[i]].decode())
+            i += 1 + query[i]
+        question = query[12:i + 5]
+        qtype = struct.unpack("!H", query[i + 1:i + 3])[0]
+        name = ".".join(labels).lower()
+        self.asked.append(("tcp" if over_tcp else "udp", name, qtype))
+        if name in self.truncate and not over_tcp:
+            return struct.pack("!HHHHHH", qid, 0x8380, 1, 0, 0, 0) + question
+        if name not in self.zone:
+            return struct.pack("!HHHHHH", qid, 0x8183, 1, 0, 0, 0) + question
+        if qtype != 1:
+            return struct.pack("!HHHHHH", qid, 0x8180, 1, 0, 0, 0) + question
+        record = struct.pack("!HHHIH", 0xC00C, 1, 1, 60, 4) + socket.inet_aton(self.zone[name])
+        return struct.pack("!HHHHHH", qid, 0x8180, 1, 1, 0, 0) + question + record
+
+    def serve_udp(self) -> None:
+        while not self.stop.is_set():
+            try:
+                query, peer = self.udp.recvfrom(4096)
+            except socket.timeout:
+                continue
+            # a response with the wrong ID first: the client must ignore it and keep waiting
+            wrong_id = (struct.unpack("!H", query[:2])[0] + 1) & 0xFFFF
+            self.udp.sendto(struct.pack("!HH", wrong_id, 0x8180) + query[4:], peer)
+            self.udp.sendto(self.answer(query, over_tcp=False), peer)
+
+    def serve_tcp(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.tcp.accept()
+            except socket.timeout:
+                continue
+            with conn:
+                conn.settimeout(5)
+                with contextlib.suppress(OSError):
+                    length = struct.unpack("!H", conn.recv(2, socket.MSG_WAITALL))[0]
+                    reply = self.answer(conn.recv(length, socket.MSG_WAITALL), over_tcp=True)
+                    conn.sendall(struct.pack("!H", len(reply)) + reply)
+
+    def close(self) -> None:
+        self.stop.set()
+        for t in self.threads:
+            t.join()
+        self.udp.close()
+        self.tcp.close()
+
+
+@pytest.fixture
+def fake_dns():
+    server = FakeDNS({"dolt.db.test": "127.0.0.1", "r2.example.test": "127.0.0.1"}, truncate={"r2.example.test"})
+    yield server
+    server.close()
+
+
+def test_backfill_by_names_from_dns_with_search_list_and_tcp_fallback(make_root, settings, bucket, db, fake_dns):
+    root = make_root()
+    root.write("/etc/resolv.conf", f"nameserver {DNS_ADDRESS}\nsearch db.test\noptions timeout:2 attempts:1\n")
+    # "dolt" has fewer dots than ndots (1): the search list makes it dolt.db.test.
+    run_and_verify(root, bucket, db, f"http://r2.example.test:{s3_port(settings)}", "dolt")
+    assert ("udp", "dolt.db.test", 1) in fake_dns.asked
+    assert ("tcp", "r2.example.test", 1) in fake_dns.asked, "a truncated answer must be retried over TCP"
+
+
+def test_a_name_dns_does_not_know_is_reported_with_what_was_tried(make_root, settings, bucket, fake_dns):
+    root = make_root()
+    root.write("/etc/resolv.conf", f"nameserver {DNS_ADDRESS}\nsearch db.test\n")
+    result = root.run("--tickers", "AAPL", db_host="nosuch")
+    assert_no_crash(result)
+    assert result.rc == 1, result
+    assert "cannot resolve host nosuch:" in result.stderr and "nosuch.db.test, nosuch" in result.stderr, result
+    assert bucket.keys() == []
