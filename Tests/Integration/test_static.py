@@ -22,6 +22,7 @@ STATIC_BIN = os.environ.get("BACKFILL_STATIC_BIN") or os.path.join(harness.REPO,
 MAX_SIZE = 16 << 20
 DNS_ADDRESS = "127.83.83.83"   # any 127/8 address is loopback; port 53 is what resolv.conf implies
 TICKERS = ["AAPL", "MSFT"]
+CHROOT = shutil.which("chroot") or "/usr/sbin/chroot"
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +58,7 @@ class EmptyRoot:
         env = {k: v for k, v in self.settings.items() if k.startswith("R2_")}
         if endpoint is not None:
             env["R2_ENDPOINT"] = endpoint
-        proc = subprocess.run(["chroot", self.path, "/backfill-from-dolt"] + argv, env=env,
+        proc = subprocess.run([CHROOT, self.path, "/backfill-from-dolt"] + argv, env=env,
                               stdin=subprocess.DEVNULL, capture_output=True, timeout=harness.RUN_TIMEOUT)
         return harness.Result(argv, proc.returncode, proc.stdout.decode("utf-8", "replace"),
                               proc.stderr.decode("utf-8", "replace"))
@@ -134,8 +135,9 @@ def test_backfill_by_ip_address_needs_nothing_but_the_binary_and_proc(make_root,
 
 def test_backfill_by_names_from_etc_hosts(make_root, settings, bucket, db):
     root = make_root()
-    root.write("/etc/hosts", "# test\n127.0.0.1 localhost\n127.0.0.1\tdolt.internal r2.internal\n")
-    run_and_verify(root, bucket, db, f"http://r2.internal:{s3_port(settings)}", "dolt.internal")
+    # The S3 host is one label: the test S3 server (moto) reads "bucket.host" as a virtual-hosted bucket.
+    root.write("/etc/hosts", "# test\n127.0.0.1 localhost\n127.0.0.1\tdolt.internal objects\n")
+    run_and_verify(root, bucket, db, f"http://objects:{s3_port(settings)}", "dolt.internal")
 
 
 def test_backfill_without_proc(make_root, settings, bucket, db):
@@ -236,7 +238,7 @@ class FakeDNS:
 
 @pytest.fixture
 def fake_dns():
-    server = FakeDNS({"dolt.db.test": "127.0.0.1", "r2.example.test": "127.0.0.1"}, truncate={"r2.example.test"})
+    server = FakeDNS({"dolt.db.test": "127.0.0.1", "objects.db.test": "127.0.0.1"}, truncate={"objects.db.test"})
     yield server
     server.close()
 
@@ -244,10 +246,11 @@ def fake_dns():
 def test_backfill_by_names_from_dns_with_search_list_and_tcp_fallback(make_root, settings, bucket, db, fake_dns):
     root = make_root()
     root.write("/etc/resolv.conf", f"nameserver {DNS_ADDRESS}\nsearch db.test\noptions timeout:2 attempts:1\n")
-    # "dolt" has fewer dots than ndots (1): the search list makes it dolt.db.test.
-    run_and_verify(root, bucket, db, f"http://r2.example.test:{s3_port(settings)}", "dolt")
-    assert ("udp", "dolt.db.test", 1) in fake_dns.asked
-    assert ("tcp", "r2.example.test", 1) in fake_dns.asked, "a truncated answer must be retried over TCP"
+    # "objects" has fewer dots than ndots (1): the search list makes it objects.db.test, whose UDP
+    # answer is truncated. "dolt.db.test" has enough dots to be asked as given first.
+    run_and_verify(root, bucket, db, f"http://objects:{s3_port(settings)}", "dolt.db.test")
+    assert ("udp", "dolt.db.test", 1) in fake_dns.asked and ("udp", "dolt.db.test.db.test", 1) not in fake_dns.asked
+    assert ("tcp", "objects.db.test", 1) in fake_dns.asked, "a truncated answer must be retried over TCP"
 
 
 def test_a_name_dns_does_not_know_is_reported_with_what_was_tried(make_root, settings, bucket, fake_dns):
