@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the integration tests and `make demo` need, and nothing else:
-#   Debian 12: mariadb-server, mariadb-client (a stand-in for `dolt sql-server`: MySQL wire protocol)
+#   Debian 12: mariadb-server, mariadb-client (a stand-in for `dolt sql-server`: MySQL wire protocol),
+#              binutils and file (strip and check the static binary)
 #   PyPI (pinned): moto[server] (S3 stand-in for R2), boto3, pyarrow, duckdb, polars, fastparquet,
 #                  pandas, pymysql, pytest
 # Idempotent and fast when everything is already there (no apt-get update, no pip run).
@@ -23,7 +24,7 @@ PIP_PINS=(
   "pymysql==1.2.4"
   "pytest==9.0.3"
 )
-APT_PKGS=(mariadb-server mariadb-client)
+APT_PKGS=(mariadb-server mariadb-client binutils file)   # binutils, file: make static and test_static.py
 
 # ---- Debian packages ---------------------------------------------------------------------------
 apt_missing() {
