@@ -261,3 +261,19 @@ def test_a_name_dns_does_not_know_is_reported_with_what_was_tried(make_root, set
     assert result.rc == 1, result
     assert "cannot resolve host nosuch:" in result.stderr and "nosuch.db.test, nosuch" in result.stderr, result
     assert bucket.keys() == []
+
+
+def test_a_silent_nameserver_times_out_with_a_clear_error(make_root, settings, bucket):
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)   # bound, never answers
+    try:
+        silent.bind(("127.83.83.84", 53))
+    except OSError as error:
+        pytest.fail(f"cannot bind 127.83.83.84:53 for the silent nameserver: {error}", pytrace=False)
+    with silent:
+        root = make_root()
+        root.write("/etc/resolv.conf", "nameserver 127.83.83.84\noptions timeout:1 attempts:2\n")
+        result = root.run("--tickers", "AAPL", db_host="dolt.db.test")
+    assert_no_crash(result)
+    assert result.rc == 1, result
+    assert "no answer from 127.83.83.84 within 1 s" in result.stderr, result
+    assert bucket.keys() == []
