@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 
+#if os(Linux)
 /// The runtime's own override of `CommandLine` (exported by libswiftCore for immediate mode).
 @_silgen_name("_swift_stdlib_overrideUnsafeArgvArgc")
 private func overrideCommandLine(_ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>, _ argc: CInt)
@@ -28,3 +29,4 @@ let startWithoutProc: @convention(c) (CInt, UnsafeMutablePointer<UnsafeMutablePo
         setenv("SWIFT_BACKTRACE", "enable=no,swift-backtrace=/nonexistent/swift-backtrace", 0)
     }
 }
+#endif
