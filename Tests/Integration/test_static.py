@@ -3,11 +3,15 @@
 /etc/hosts and through the binary's own DNS client (a scripted DNS server on 127.83.83.83:53)."""
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import datetime as dt
+import ipaddress
 import os
 import re
 import shutil
 import socket
+import ssl
 import struct
 import subprocess
 import threading
@@ -51,13 +55,16 @@ class EmptyRoot:
         with open(target, "w", encoding="utf-8") as f:
             f.write(text)
 
-    def run(self, *args: str, endpoint: str | None = None, db_host: str | None = "127.0.0.1") -> harness.Result:
+    def run(self, *args: str, endpoint: str | None = None, db_host: str | None = "127.0.0.1",
+            env: dict[str, str] | None = None) -> harness.Result:
         argv = list(args)
         if db_host is not None:
             argv = ["--dolt-host", db_host, "--dolt-port", self.settings["DOLT_PORT"]] + argv
-        env = {k: v for k, v in self.settings.items() if k.startswith("R2_")}
+        run_env = {k: v for k, v in self.settings.items() if k.startswith("R2_")}
         if endpoint is not None:
-            env["R2_ENDPOINT"] = endpoint
+            run_env["R2_ENDPOINT"] = endpoint
+        run_env.update(env or {})
+        env = run_env
         proc = subprocess.run([CHROOT, self.path, "/backfill-from-dolt"] + argv, env=env,
                               stdin=subprocess.DEVNULL, capture_output=True, timeout=harness.RUN_TIMEOUT)
         return harness.Result(argv, proc.returncode, proc.stdout.decode("utf-8", "replace"),
@@ -119,8 +126,8 @@ def test_help_and_version_name_the_commit_it_was_built_from(make_root):
 
 
 # ------------------------------------------------------------------------------ full runs
-def run_and_verify(root: EmptyRoot, bucket, db, endpoint: str, db_host: str) -> None:
-    result = root.run("--tickers", *TICKERS, endpoint=endpoint, db_host=db_host)
+def run_and_verify(root: EmptyRoot, bucket, db, endpoint: str, db_host: str, env: dict[str, str] | None = None) -> None:
+    result = root.run("--tickers", *TICKERS, endpoint=endpoint, db_host=db_host, env=env)
     assert result.rc == 0, result
     want, _ = expected_output(db, TICKERS)
     assert_same_text(result.stdout, want, result)
@@ -276,4 +283,130 @@ def test_a_silent_nameserver_times_out_with_a_clear_error(make_root, settings, b
     assert_no_crash(result)
     assert result.rc == 1, result
     assert "no answer from 127.83.83.84 within 1 s" in result.stderr, result
+    assert bucket.keys() == []
+
+
+# ------------------------------------------------------------------------------ HTTPS
+def make_pki(directory: str) -> tuple[str, str, str]:
+    """A test CA and a server certificate for "objects" and 127.0.0.1 (ECDSA P-256), as PEM files:
+    (ca.pem, server.pem, server.key)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = dt.datetime.now(dt.timezone.utc)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "backfill-from-dolt test CA")])
+
+    def usage(**on: bool) -> x509.KeyUsage:
+        names = ["digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
+                 "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only"]
+        return x509.KeyUsage(**{n: on.get(n, False) for n in names})
+
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(x509.random_serial_number())
+          .not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+          .add_extension(usage(key_cert_sign=True, crl_sign=True), critical=True)
+          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+          .sign(ca_key, hashes.SHA256()))
+    server = (x509.CertificateBuilder()
+              .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "objects")]))
+              .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+              .not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=1))
+              .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+              .add_extension(usage(digital_signature=True), critical=True)
+              .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+              .add_extension(x509.SubjectAlternativeName([x509.DNSName("objects"),
+                                                          x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                             critical=False)
+              .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+              .sign(ca_key, hashes.SHA256()))
+    paths = tuple(os.path.join(directory, n) for n in ("ca.pem", "server.pem", "server.key"))
+    with open(paths[0], "wb") as f:
+        f.write(ca.public_bytes(serialization.Encoding.PEM))
+    with open(paths[1], "wb") as f:
+        f.write(server.public_bytes(serialization.Encoding.PEM))
+    with open(paths[2], "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+    return paths
+
+
+class TLSFront:
+    """A TLS 1.3 terminating proxy on 127.0.0.1 (a free port) in front of the plain-HTTP test S3
+    server, the way R2 is reached: bytes are relayed unchanged, so SigV4 is still verified."""
+
+    def __init__(self, upstream_port: int, certfile: str, keyfile: str) -> None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion.TLSv1_3
+        context.load_cert_chain(certfile, keyfile)
+
+        async def pipe(reader, writer) -> None:
+            try:
+                while data := await reader.read(65536):
+                    writer.write(data)
+                    await writer.drain()
+            except (ConnectionError, ssl.SSLError, OSError):
+                pass
+            finally:
+                with contextlib.suppress(Exception):
+                    writer.close()
+
+        async def handle(reader, writer) -> None:
+            try:
+                up_reader, up_writer = await asyncio.open_connection("127.0.0.1", upstream_port)
+            except OSError:
+                writer.close()
+                return
+            await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        start = asyncio.start_server(handle, "127.0.0.1", 0, ssl=context)
+        self.server = asyncio.run_coroutine_threadsafe(start, self.loop).result(10)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.server.close)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+@pytest.fixture
+def tls_front(settings, tmp_path):
+    ca, cert, key = make_pki(str(tmp_path))
+    front = TLSFront(int(s3_port(settings)), cert, key)
+    front.ca = ca
+    yield front
+    front.close()
+
+
+def https_root(make_root, tls_front) -> EmptyRoot:
+    root = make_root()
+    root.write("/etc/hosts", "127.0.0.1 objects\n")
+    shutil.copy(tls_front.ca, os.path.join(root.path, "ca.pem"))
+    return root
+
+
+def test_backfill_over_https_trusting_the_ca_bundle_named_by_ssl_cert_file(make_root, tls_front, bucket, db):
+    root = https_root(make_root, tls_front)
+    run_and_verify(root, bucket, db, f"https://objects:{tls_front.port}", "127.0.0.1", env={"SSL_CERT_FILE": "/ca.pem"})
+
+
+def test_check_over_https_in_an_empty_root(make_root, tls_front, bucket):
+    root = https_root(make_root, tls_front)
+    result = root.run("--check", endpoint=f"https://objects:{tls_front.port}", env={"SSL_CERT_FILE": "/ca.pem"})
+    assert result.rc == 0, result
+    assert bucket.keys() == []
+
+
+def test_https_without_a_ca_bundle_is_a_clear_error(make_root, tls_front, bucket):
+    root = https_root(make_root, tls_front)
+    result = root.run("--tickers", "AAPL", endpoint=f"https://objects:{tls_front.port}")
+    assert_no_crash(result)
+    assert result.rc in (1, 2), result
+    assert "no CA bundle found" in result.stderr and "SSL_CERT_FILE" in result.stderr, result
     assert bucket.keys() == []
