@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the integration tests and `make demo` need, and nothing else:
 #   Debian 12: mariadb-server, mariadb-client (a stand-in for `dolt sql-server`: MySQL wire protocol),
+#              openssl (the throwaway CA of the MariaDB with TLS),
 #              binutils and file (strip and check the static binary)
 #   PyPI (pinned): moto[server] (S3 stand-in for R2), boto3, pyarrow, duckdb, polars, fastparquet,
 #                  pandas, pymysql, pytest
@@ -24,7 +25,7 @@ PIP_PINS=(
   "pymysql==1.2.4"
   "pytest==9.0.3"
 )
-APT_PKGS=(mariadb-server mariadb-client binutils file)   # binutils, file: make static and test_static.py
+APT_PKGS=(mariadb-server mariadb-client openssl binutils file)   # binutils, file: make static and test_static.py
 
 # ---- Debian packages ---------------------------------------------------------------------------
 apt_missing() {
@@ -90,6 +91,7 @@ else
   echo "install-deps: Python packages present: ${PIP_PINS[*]}"
 fi
 
-"$PY" -c "import moto, boto3, pyarrow, duckdb, polars, fastparquet, pandas, pymysql, pytest, flask, werkzeug" \
+# cryptography comes with moto; test_caching_sha2.py uses it for the fake server's RSA key.
+"$PY" -c "import moto, boto3, pyarrow, duckdb, polars, fastparquet, pandas, pymysql, pytest, flask, werkzeug, cryptography" \
   || die "a Python package still fails to import after installation"
 echo "install-deps: OK"
