@@ -20,6 +20,7 @@ import pytest
 
 import harness
 from harness import assert_same_text, expected_output
+from load_sample_data import load_sample_data
 from test_backfill_guide import verify_bucket
 
 STATIC_BIN = os.environ.get("BACKFILL_STATIC_BIN") or os.path.join(harness.REPO, ".build", "static", "backfill-from-dolt")
@@ -410,3 +411,17 @@ def test_https_without_a_ca_bundle_is_a_clear_error(make_root, tls_front, bucket
     assert result.rc in (1, 2), result
     assert "no CA bundle found" in result.stderr and "SSL_CERT_FILE" in result.stderr, result
     assert bucket.keys() == []
+
+
+def test_dolt_over_tls_verify_identity_with_the_ca_in_the_root(make_root, settings, bucket):
+    port, ca = settings.get("DOLT_TLS_PORT"), settings.get("DOLT_TLS_CA")
+    if not port or not ca:
+        pytest.fail("env.sh has no DOLT_TLS_PORT/DOLT_TLS_CA: run servers-up.sh again", pytrace=False)
+    load_sample_data("127.0.0.1", int(port))
+    root = make_root()
+    shutil.copy(ca, os.path.join(root.path, "dolt-ca.pem"))
+    result = root.run("--dolt-host", "localhost", "--dolt-port", port, "--dolt-ssl-mode", "verify-identity",
+                      "--dolt-ssl-ca", "/dolt-ca.pem", "--tickers", "MSFT", "--prices-only", "--start-date", "2024-12-01",
+                      db_host=None)
+    assert result.rc == 0, result
+    assert bucket.keys() == ["prices/v1/MSFT/2024/12/data.parquet"], result
