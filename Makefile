@@ -1,6 +1,7 @@
 # backfill-from-dolt: build, test and demo entry points (GNU make).
 #   make build                 debug build (swift build)
-#   make test                  deps, swift build, swift test, local servers, sample data, integration tests
+#   make test                  deps, swift build, swift test, static build, local servers, sample data, integration tests
+#   make static                fully static, stripped binary: .build/static/backfill-from-dolt (commit stamped)
 #   make demo                  local servers + sample data, release build, a real backfill run twice
 #   make backfill ARGS=...     run the release binary (settings from .state/env.sh if present)
 #   make up / make down        start / stop the local MariaDB + S3 servers (+ nginx TLS front)
@@ -16,13 +17,17 @@ STATE_DIR ?= $(CURDIR)/.state
 PYTEST_ARGS ?= -q
 export STATE_DIR PYTHON
 
-.PHONY: build release deps test integration demo backfill up down clean
+.PHONY: build release static deps test integration demo backfill up down clean
 
 build:
 	swift build
 
 release:
 	swift build -c release --product backfill-from-dolt
+
+# Runs in an empty root or FROM scratch: no shared libraries, no NSS (see README, Deployment).
+static:
+	tools/build-static.sh
 
 deps:
 	$(IT)/install-deps.sh
@@ -31,6 +36,7 @@ deps:
 test: deps
 	swift build
 	swift test
+	tools/build-static.sh
 	trap '$(IT)/servers-down.sh' EXIT; \
 	$(IT)/servers-up.sh; \
 	. "$(STATE_DIR)/env.sh"; \

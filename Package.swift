@@ -46,6 +46,7 @@ let package = Package(
 
         .testTarget(name: "ByteCodingTests", dependencies: ["ByteCoding"], swiftSettings: strict),
         .testTarget(name: "CryptoPrimitivesTests", dependencies: ["CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "ByteCoding"], swiftSettings: strict),
         .testTarget(name: "X509Tests", dependencies: ["X509", "CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "X509", "CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "ByteCoding"], swiftSettings: strict),

@@ -43,6 +43,12 @@ public final class TCPStream: ByteStream {
         throw lastError ?? TransportError(.unreachable, peer: peer, reason: "no usable address")
     }
 
+    /// Connects to one already resolved address (the DNS client's TCP fallback).
+    static func connect(to address: ResolvedAddress, peer: String, connectTimeout: Double, ioTimeout: Double) throws -> TCPStream {
+        let fd = try Self.connectOne(address, peer: peer, deadline: Deadline(secondsFromNow: connectTimeout))
+        return TCPStream(fd: fd, peer: peer, ioTimeout: ioTimeout)
+    }
+
     private static func connectOne(_ address: ResolvedAddress, peer: String, deadline: Deadline) throws -> Int32 {
         let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else {
