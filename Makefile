@@ -27,7 +27,7 @@ release:
 
 # Runs in an empty root or FROM scratch: no shared libraries, no NSS (see README, Deployment).
 static:
-	tools/build-static.sh
+	.ci/build-static.sh
 
 deps:
 	$(IT)/install-deps.sh
@@ -36,7 +36,7 @@ deps:
 test: deps
 	swift build
 	swift test
-	tools/build-static.sh
+	.ci/build-static.sh
 	trap '$(IT)/servers-down.sh' EXIT; \
 	$(IT)/servers-up.sh; \
 	. "$(STATE_DIR)/env.sh"; \

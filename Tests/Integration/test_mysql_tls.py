@@ -163,7 +163,9 @@ def test_a_ca_that_did_not_issue_the_certificate_is_refused(run, tls_server, wro
 def test_verify_ca_without_a_ca_uses_the_system_store_and_refuses_the_private_ca(run, tls_server):
     r = check(run, tls_server["port"], "--dolt-ssl-mode", "verify-ca", drop_env=("SSL_CERT_FILE", "SSL_CERT_DIR"))
     assert r.rc == 1, r
-    assert "no trusted root issued the certificate of" in r.stderr, r
+    # The server sends its private root along: the path ends in a self-signed CA nobody trusts.
+    assert "no trusted root issued the certificate of" in r.stderr \
+        or "is self-signed and not among the trusted certificates" in r.stderr, r
 
 
 def test_verify_identity_refuses_a_name_not_in_the_certificate(run, tls_server):
