@@ -31,12 +31,15 @@ public struct RunOptions: Sendable {
     public var jobs: Int
     /// Database connections reading in parallel.
     public var databaseConnections: Int
+    /// Fetched rows waiting to be written, at most (memory is bounded by this, not by the data):
+    /// a database reader waits before handing over a pair that would exceed it.
+    public var rowsInFlight: Int
     /// Asked before starting each piece of work: true stops taking new work (signals).
     public var shouldStop: @Sendable () -> Bool
 
     public init(
         tickers: TickerSelection, datasets: [Dataset], range: DateRange, dryRun: Bool, verbose: Bool, createdBy: String,
-        conflictRetries: Int = 5, jobs: Int = 1, databaseConnections: Int = 1,
+        conflictRetries: Int = 5, jobs: Int = 1, databaseConnections: Int = 1, rowsInFlight: Int? = nil,
         shouldStop: @escaping @Sendable () -> Bool = { StopRequest.isRequested }
     ) {
         self.shouldStop = shouldStop
@@ -49,6 +52,9 @@ public struct RunOptions: Sendable {
         self.conflictRetries = conflictRetries
         self.jobs = max(1, jobs)
         self.databaseConnections = max(1, databaseConnections)
+        // About 1,000 rows per job keeps every job busy (a month is 1 to 23 rows), and at a few
+        // hundred bytes per fetched row keeps the rows in memory to a few MiB.
+        self.rowsInFlight = max(1, rowsInFlight ?? max(4096, 1024 * self.jobs))
     }
 }
 
@@ -130,6 +136,8 @@ public final class BackfillRunner: @unchecked Sendable {
         var remaining = 0
         var written = 0, unchanged = 0, failedMonths = 0, skippedMonths = 0
         var fetchedRows = 0
+        /// Units of the row budget this pair holds until it completes.
+        var budget = 0
         enum Outcome { case pending, noData, failed, done, notStarted }
         var outcome: Outcome = .pending
 
@@ -151,6 +159,7 @@ public final class BackfillRunner: @unchecked Sendable {
     private var counters = RunSummary()
     private let tasks = WorkQueue<Task>()
     private var window = Slots(1)
+    private var rowBudget = Slots(1)
     private var nextPair = 0
 
     private var stopping: Bool { self.options.shouldStop() || self.state.locked { self.fatal != nil } }
@@ -181,6 +190,7 @@ public final class BackfillRunner: @unchecked Sendable {
         }
         self.completed = Array(repeating: nil, count: pairs.count)
         self.window = Slots(max(4, 2 * self.options.jobs))
+        self.rowBudget = Slots(self.options.rowsInFlight)
 
         let workers = (0..<min(self.options.jobs, max(1, pairs.count))).map { _ in
             WorkerThread { [self] in self.objectWorker(store: self.makeStore()) }
@@ -203,6 +213,7 @@ public final class BackfillRunner: @unchecked Sendable {
             }
             guard let ready else { break }
             self.printTicker(index: nextTicker, count: tickers.count, ticker: tickers[nextTicker], pairs: ready, into: &summary)
+            self.forget(ticker: nextTicker, datasets: datasets.count)
             nextTicker += 1
         }
         // After a stop or a fatal error: report what the remaining tickers did get done.
@@ -214,6 +225,7 @@ public final class BackfillRunner: @unchecked Sendable {
             } else {
                 summary.notDone += datasets.count
             }
+            self.forget(ticker: nextTicker, datasets: datasets.count)
             nextTicker += 1
         }
         self.tasks.close()
@@ -227,6 +239,22 @@ public final class BackfillRunner: @unchecked Sendable {
         summary.puts = requestCounts.puts
         self.printSummary(summary)
         return summary
+    }
+
+    /// A printed ticker's pairs are dropped, so memory holds only the work in flight (and the
+    /// report lines of tickers finished ahead of their turn), not every row of the run.
+    private func forget(ticker: Int, datasets: Int) {
+        self.state.locked {
+            for d in 0..<datasets { self.completed[ticker * datasets + d] = nil }
+        }
+    }
+
+    /// Pairs the run still holds, and the rows they hold (what `forget` and `processMonth` release).
+    var retained: (pairs: Int, rows: Int) {
+        self.state.locked {
+            let held = self.completed.compactMap { $0 }
+            return (held.count, held.reduce(0) { $0 + $1.months.reduce(0) { $0 + $1.rows.count } })
+        }
     }
 
     private var readersDone = false
@@ -299,6 +327,7 @@ public final class BackfillRunner: @unchecked Sendable {
         } catch let e as FatalRunError {
             self.state.locked { if self.fatal == nil { self.fatal = e } }
             self.window.wakeAll()
+            self.rowBudget.wakeAll()
             pair.outcome = .notStarted
             self.complete(pair)
             return
@@ -338,6 +367,14 @@ public final class BackfillRunner: @unchecked Sendable {
         pair.dateColumn = fetched.dateColumn
         pair.monthLines = Array(repeating: [], count: pair.months.count)
         pair.remaining = pair.months.count
+        let units = min(fetched.rows.count, self.rowBudget.capacity)
+        guard self.rowBudget.acquire(units, shouldStop: { self.stopping }) else {
+            pair.months = []
+            pair.outcome = .notStarted
+            self.complete(pair)
+            return
+        }
+        pair.budget = units
         self.tasks.push(.list(pair))
     }
 
@@ -375,7 +412,7 @@ public final class BackfillRunner: @unchecked Sendable {
     private enum MonthResult { case written, unchanged, failed, skipped }
 
     private func processMonth(_ pair: Pair, _ i: Int, store: any ObjectStore) {
-        let (month, key, rows) = pair.months[i]
+        let (month, key, rows) = self.state.locked { pair.months[i] }
         var lines: [String] = []
         let result: MonthResult
         if self.options.shouldStop() {
@@ -390,6 +427,7 @@ public final class BackfillRunner: @unchecked Sendable {
         }
         let done: Bool = self.state.locked {
             pair.monthLines[i] = lines
+            pair.months[i].rows = []  // written or not, this month's rows are not needed again
             switch result {
             case .written: pair.written += 1
             case .unchanged: pair.unchanged += 1
@@ -483,6 +521,8 @@ public final class BackfillRunner: @unchecked Sendable {
             self.inFlight -= 1
             self.state.broadcast()
         }
+        self.rowBudget.release(pair.budget)
+        pair.budget = 0
         self.window.release()
     }
 
