@@ -35,6 +35,11 @@ let package = Package(
             name: "backfill-from-dolt",
             dependencies: ["Backfill", "Transport", "MySQLWire", "S3", "HTTP1", "Parquet", "CryptoPrimitives", "ByteCoding"],
             swiftSettings: strict),
+        // Measurements for `make bench` (crypto speed, Dolt fetch, Parquet encoding); not shipped.
+        .executableTarget(
+            name: "backfill-bench",
+            dependencies: ["Backfill", "Transport", "MySQLWire", "Parquet", "CryptoPrimitives", "ByteCoding"],
+            swiftSettings: strict),
 
         .testTarget(name: "ByteCodingTests", dependencies: ["ByteCoding"], swiftSettings: strict),
         .testTarget(name: "CryptoPrimitivesTests", dependencies: ["CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
