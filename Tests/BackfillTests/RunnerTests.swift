@@ -366,6 +366,7 @@ struct PipelineTests {
         // Completed pairs keep their report lines until printed, never their rows.
         #expect(heldRows.allSatisfy { $0 == 0 })
         #expect(runner.retained.pairs == 0)
+        #expect(runner.retainedEntries == 0)
     }
 
     func run(_ src: MemorySource, _ store: MemoryStore, jobs: Int, rowsInFlight: Int) throws -> (RunSummary, LinesSink) {
