@@ -14,7 +14,7 @@ backfill: loads BENCH_TICKERS (200) synthetic tickers x 10 years (gen_bench_data
   writer encoding the same monthly files (pyarrow_floor.py, backfill-bench parquet).
 memory: loads BENCH_MEMORY_TICKERS (500) tickers and measures our --all peak RSS (aim: < 64 MiB).
 crypto: backfill-bench crypto beside `openssl speed` (one core, CPU time).
-Each process is measured with wait4(): wall time, user+sys CPU seconds, peak RSS; the 1-minute load
+Each process is measured with /usr/bin/time: wall time, user+sys CPU seconds, peak RSS; the 1-minute load
 average is recorded (the machine may be shared). Results: a table on stdout, JSON and Markdown in
 $STATE_DIR/bench/.
 """
@@ -55,16 +55,23 @@ def log(msg: str) -> None:
 
 
 def measured(cmd: list[str], env: dict | None = None, stdin_path: str | None = None, discard: bool = False) -> dict:
-    """Runs cmd to completion; wall/CPU/peak RSS from wait4, stdout text unless discarded."""
+    """Runs cmd to completion; wall time, CPU and peak RSS (via /usr/bin/time), stdout unless discarded."""
     out = open(os.devnull, "wb") if discard else tempfile.TemporaryFile()
     err = tempfile.TemporaryFile()
     stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
     load = os.getloadavg()[0]
+    # /usr/bin/time forks the command from its own small process: wait4 on a child forked from
+    # this Python process would count this process's pages (resident at fork time) in the peak RSS.
+    stats = tempfile.NamedTemporaryFile(prefix="bench-time-", delete=False)
+    stats.close()
     t0 = time.monotonic()
-    p = subprocess.Popen(cmd, env=env, stdin=stdin, stdout=out, stderr=err)
-    _, status, ru = os.wait4(p.pid, 0)
+    p = subprocess.Popen(["/usr/bin/time", "-o", stats.name, "-f", "%M %U %S", *cmd], env=env, stdin=stdin, stdout=out, stderr=err)
+    p.wait()
     wall = time.monotonic() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
+    with open(stats.name) as f:
+        fields = f.read().split()[-3:]
+    os.unlink(stats.name)
+    rss_kib, user, system = int(fields[0]), float(fields[1]), float(fields[2])
     text = ""
     if not discard:
         out.seek(0)
@@ -73,8 +80,8 @@ def measured(cmd: list[str], env: dict | None = None, stdin_path: str | None = N
     errtext = err.read().decode("utf-8", "replace")
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd[:3])}... exited {p.returncode}: {errtext[-2000:]}")
-    return {"wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime, "user_s": ru.ru_utime, "sys_s": ru.ru_stime,
-            "rss_mib": ru.ru_maxrss / 1024, "load_before": load, "load_after": os.getloadavg()[0],
+    return {"wall_s": wall, "cpu_s": user + system, "user_s": user, "sys_s": system,
+            "rss_mib": rss_kib / 1024, "load_before": load, "load_after": os.getloadavg()[0],
             "stdout": text, "stderr": errtext}
 
 
