@@ -7,6 +7,8 @@
 #   make up / make down        start / stop the local MariaDB + S3 servers (+ nginx TLS front)
 #   make bench-tls             our TLS 1.3 stack beside curl: handshakes, 1 MiB PUTs (release build)
 #   make clean                 stop the servers, remove .state and .build
+#   make bench                 benchmark vs the replaced script + crypto vs openssl (not in make test)
+#   make bench-memory          peak RSS of --all over 500 tickers x 10 years
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := build
@@ -17,7 +19,7 @@ STATE_DIR ?= $(CURDIR)/.state
 PYTEST_ARGS ?= -q
 export STATE_DIR PYTHON
 
-.PHONY: build release static deps test integration demo backfill up down clean
+.PHONY: build release static deps test integration demo backfill up down clean bench bench-memory
 
 build:
 	swift build
@@ -89,3 +91,20 @@ down:
 
 clean: down
 	rm -rf "$(STATE_DIR)" .build
+
+# Benchmarks (Tests/Bench/run_bench.py): own servers, ports and state, stopped whatever happens.
+BENCH_STATE ?= $(CURDIR)/.state-bench
+BENCH_MARIADB_PORT ?= 13316
+BENCH_S3_PORT ?= 19010
+bench-%-run: deps
+	Tests/Bench/install-deps.sh
+	swift build -c release --product backfill-from-dolt
+	swift build -c release --product backfill-bench
+	export STATE_DIR="$(BENCH_STATE)" MARIADB_PORT=$(BENCH_MARIADB_PORT) S3_PORT=$(BENCH_S3_PORT); \
+	trap '$(IT)/servers-down.sh' EXIT; \
+	$(IT)/servers-up.sh; \
+	. "$$STATE_DIR/env.sh"; \
+	$(PYTHON) Tests/Bench/run_bench.py --part $*
+
+bench: bench-all-run
+bench-memory: bench-memory-run

@@ -43,6 +43,11 @@ let package = Package(
         .executableTarget(
             name: "tls-bench", dependencies: ["TLS", "X509", "Transport", "S3", "HTTP1", "CryptoPrimitives", "ByteCoding"],
             path: "Tests/Bench/TLSBench", swiftSettings: strict),
+        // Measurements for `make bench` (crypto speed, Dolt fetch, Parquet encoding); not shipped.
+        .executableTarget(
+            name: "backfill-bench",
+            dependencies: ["Backfill", "Transport", "MySQLWire", "Parquet", "CryptoPrimitives", "ByteCoding"],
+            swiftSettings: strict),
 
         .testTarget(name: "ByteCodingTests", dependencies: ["ByteCoding"], swiftSettings: strict),
         .testTarget(name: "CryptoPrimitivesTests", dependencies: ["CryptoPrimitives", "ByteCoding"], swiftSettings: strict),

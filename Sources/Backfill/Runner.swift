@@ -31,6 +31,9 @@ public struct RunOptions: Sendable {
     public var jobs: Int
     /// Database connections reading in parallel.
     public var databaseConnections: Int
+    /// Fetched rows waiting to be written, at most (memory is bounded by this, not by the data):
+    /// a database reader waits before handing over a pair that would exceed it.
+    public var rowsInFlight: Int
     /// Asked before starting each piece of work: true stops taking new work (signals).
     public var shouldStop: @Sendable () -> Bool
     /// Page compression of the files written (`--compression`).
@@ -38,7 +41,7 @@ public struct RunOptions: Sendable {
 
     public init(
         tickers: TickerSelection, datasets: [Dataset], range: DateRange, dryRun: Bool, verbose: Bool, createdBy: String,
-        conflictRetries: Int = 5, jobs: Int = 1, databaseConnections: Int = 1,
+        conflictRetries: Int = 5, jobs: Int = 1, databaseConnections: Int = 1, rowsInFlight: Int? = nil,
         shouldStop: @escaping @Sendable () -> Bool = { StopRequest.isRequested }, compression: ParquetCompression = .none
     ) {
         self.shouldStop = shouldStop
@@ -52,6 +55,9 @@ public struct RunOptions: Sendable {
         self.conflictRetries = conflictRetries
         self.jobs = max(1, jobs)
         self.databaseConnections = max(1, databaseConnections)
+        // About 1,000 rows per job keeps every job busy (a month is 1 to 23 rows), and at a few
+        // hundred bytes per fetched row keeps the rows in memory to a few MiB.
+        self.rowsInFlight = max(1, rowsInFlight ?? max(4096, 1024 * self.jobs))
     }
 }
 
@@ -133,6 +139,8 @@ public final class BackfillRunner: @unchecked Sendable {
         var remaining = 0
         var written = 0, unchanged = 0, failedMonths = 0, skippedMonths = 0
         var fetchedRows = 0
+        /// Units of the row budget this pair holds until it completes.
+        var budget = 0
         enum Outcome { case pending, noData, failed, done, notStarted }
         var outcome: Outcome = .pending
 
@@ -150,10 +158,12 @@ public final class BackfillRunner: @unchecked Sendable {
 
     private let state = Monitor()
     private var completed: [Pair?] = []
+    private var allPairs: [Pair] = []
     private var fatal: FatalRunError?
     private var counters = RunSummary()
     private let tasks = WorkQueue<Task>()
     private var window = Slots(1)
+    private var rowBudget = Slots(1)
     private var nextPair = 0
 
     private var stopping: Bool { self.options.shouldStop() || self.state.locked { self.fatal != nil } }
@@ -183,7 +193,9 @@ public final class BackfillRunner: @unchecked Sendable {
             }
         }
         self.completed = Array(repeating: nil, count: pairs.count)
+        self.allPairs = pairs
         self.window = Slots(max(4, 2 * self.options.jobs))
+        self.rowBudget = Slots(self.options.rowsInFlight)
 
         let workers = (0..<min(self.options.jobs, max(1, pairs.count))).map { _ in
             WorkerThread { [self] in self.objectWorker(store: self.makeStore()) }
@@ -206,6 +218,7 @@ public final class BackfillRunner: @unchecked Sendable {
             }
             guard let ready else { break }
             self.printTicker(index: nextTicker, count: tickers.count, ticker: tickers[nextTicker], pairs: ready, into: &summary)
+            self.forget(ticker: nextTicker, datasets: datasets.count)
             nextTicker += 1
         }
         // After a stop or a fatal error: report what the remaining tickers did get done.
@@ -217,6 +230,7 @@ public final class BackfillRunner: @unchecked Sendable {
             } else {
                 summary.notDone += datasets.count
             }
+            self.forget(ticker: nextTicker, datasets: datasets.count)
             nextTicker += 1
         }
         self.tasks.close()
@@ -230,6 +244,42 @@ public final class BackfillRunner: @unchecked Sendable {
         summary.puts = requestCounts.puts
         self.printSummary(summary)
         return summary
+    }
+
+    /// A printed ticker's pairs are dropped, so memory holds only the work in flight (and the
+    /// report lines of tickers finished ahead of their turn), not every row of the run.
+    private func forget(ticker: Int, datasets: Int) {
+        self.state.locked {
+            for d in 0..<datasets {
+                // The pair itself stays in `allPairs` (the readers' list): empty it too. Its
+                // listing, keys and lines were ~1 KB per month, tens of MiB over 500 tickers.
+                if let pair = self.completed[ticker * datasets + d] {
+                    pair.months = []
+                    pair.monthLines = []
+                    pair.listing = [:]
+                    pair.head = []
+                    pair.tail = []
+                }
+                self.completed[ticker * datasets + d] = nil
+            }
+        }
+    }
+
+    /// Completed pairs the run still holds, and the rows they hold (what `forget` and
+    /// `processMonth` release). Safe during a run: completed pairs are no longer written.
+    var retained: (pairs: Int, rows: Int) {
+        self.state.locked {
+            let held = self.completed.compactMap { $0 }
+            return (held.count, held.reduce(0) { $0 + $1.months.reduce(0) { $0 + $1.rows.count } })
+        }
+    }
+
+    /// Months, report lines and listed objects still held by any pair. Only after `run()`
+    /// returns (pairs in flight are written without the lock).
+    var retainedEntries: Int {
+        self.state.locked {
+            self.allPairs.reduce(0) { $0 + $1.months.count + $1.monthLines.count + $1.listing.count + $1.head.count + $1.tail.count }
+        }
     }
 
     private var readersDone = false
@@ -302,6 +352,7 @@ public final class BackfillRunner: @unchecked Sendable {
         } catch let e as FatalRunError {
             self.state.locked { if self.fatal == nil { self.fatal = e } }
             self.window.wakeAll()
+            self.rowBudget.wakeAll()
             pair.outcome = .notStarted
             self.complete(pair)
             return
@@ -341,6 +392,14 @@ public final class BackfillRunner: @unchecked Sendable {
         pair.dateColumn = fetched.dateColumn
         pair.monthLines = Array(repeating: [], count: pair.months.count)
         pair.remaining = pair.months.count
+        let units = min(fetched.rows.count, self.rowBudget.capacity)
+        guard self.rowBudget.acquire(units, shouldStop: { self.stopping }) else {
+            pair.months = []
+            pair.outcome = .notStarted
+            self.complete(pair)
+            return
+        }
+        pair.budget = units
         self.tasks.push(.list(pair))
     }
 
@@ -378,7 +437,7 @@ public final class BackfillRunner: @unchecked Sendable {
     private enum MonthResult { case written, unchanged, failed, skipped }
 
     private func processMonth(_ pair: Pair, _ i: Int, store: any ObjectStore) {
-        let (month, key, rows) = pair.months[i]
+        let (month, key, rows) = self.state.locked { pair.months[i] }
         var lines: [String] = []
         let result: MonthResult
         if self.options.shouldStop() {
@@ -393,6 +452,7 @@ public final class BackfillRunner: @unchecked Sendable {
         }
         let done: Bool = self.state.locked {
             pair.monthLines[i] = lines
+            pair.months[i].rows = []  // written or not, this month's rows are not needed again
             switch result {
             case .written: pair.written += 1
             case .unchanged: pair.unchanged += 1
@@ -495,6 +555,8 @@ public final class BackfillRunner: @unchecked Sendable {
             self.inFlight -= 1
             self.state.broadcast()
         }
+        self.rowBudget.release(pair.budget)
+        pair.budget = 0
         self.window.release()
     }
 

@@ -75,22 +75,31 @@ final class WorkQueue<Item>: @unchecked Sendable {
 final class Slots: @unchecked Sendable {
     private let monitor = Monitor()
     private var available: Int
+    /// The most one `acquire` can take (more would wait forever).
+    let capacity: Int
 
-    init(_ count: Int) { self.available = max(1, count) }
+    init(_ count: Int) {
+        self.capacity = max(1, count)
+        self.available = self.capacity
+    }
 
-    /// Takes a slot; returns false if `shouldStop` became true while waiting.
-    func acquire(shouldStop: () -> Bool) -> Bool {
-        self.monitor.locked {
-            while self.available == 0 && !shouldStop() { self.monitor.wait() }
+    /// Takes `count` slots (at most `capacity`) at once; returns false if `shouldStop` became true
+    /// while waiting.
+    func acquire(_ count: Int = 1, shouldStop: () -> Bool) -> Bool {
+        let n = min(max(0, count), self.capacity)
+        return self.monitor.locked {
+            while self.available < n && !shouldStop() { self.monitor.wait() }
             guard !shouldStop() else { return false }
-            self.available -= 1
+            self.available -= n
             return true
         }
     }
 
-    func release() {
+    /// Gives back what `acquire` took.
+    func release(_ count: Int = 1) {
+        let n = min(max(0, count), self.capacity)
         self.monitor.locked {
-            self.available += 1
+            self.available += n
             self.monitor.broadcast()
         }
     }

@@ -68,6 +68,42 @@ struct KeyAndValueTests {
         #expect(DecimalText.unscaledTwosComplement(Array("12345".utf8), precision: 5, scale: 0, width: 4) != nil)
     }
 
+    /// The fast path for small decimals must agree with the general path on every input, valid or
+    /// not: 200,000 pseudo-random texts (fixed seed) around the 18-digit, width and sign edges.
+    @Test func smallDecimalFastPathAgreesWithTheGeneralPath() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {  // SplitMix64
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let alphabet = Array("0000123456789.-+x".utf8)
+        var fastTaken = 0
+        for n in 0..<200_000 {
+            var text: [UInt8] = []
+            if n % 2 == 0 {  // well-formed numbers: sign, integer digits, fraction digits
+                if next() % 3 == 0 { text.append(UInt8(ascii: "-")) }
+                for _ in 0..<Int(next() % 21) { text.append(UInt8(ascii: "0") + UInt8(next() % 10)) }
+                if next() % 2 == 0 {
+                    text.append(UInt8(ascii: "."))
+                    for _ in 0..<Int(next() % 7) { text.append(UInt8(ascii: "0") + UInt8(next() % 10)) }
+                }
+            } else {
+                for _ in 0..<Int(next() % 24) { text.append(alphabet[Int(next() % UInt64(alphabet.count))]) }
+            }
+            let precision = Int(next() % 22), scale = Int(next() % 6), width = [1, 2, 4, 7, 8, 9, 16][Int(next() % 7)]
+            let general = DecimalText.generalUnscaled(text, precision: precision, scale: scale, width: width)
+            if let fast = DecimalText.smallUnscaled(text, precision: precision, scale: scale, width: width) {
+                fastTaken += 1
+                #expect(fast == general, "\(String(decoding: text, as: UTF8.self)) p\(precision) s\(scale) w\(width)")
+            }
+            #expect(DecimalText.unscaledTwosComplement(text, precision: precision, scale: scale, width: width) == general)
+        }
+        #expect(fastTaken > 20_000)
+    }
+
     @Test func flbaWidths() {
         #expect(ColumnMapping.flbaLength(precision: 19) == 9)
         #expect(ColumnMapping.flbaLength(precision: 20) == 9)

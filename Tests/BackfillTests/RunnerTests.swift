@@ -410,4 +410,62 @@ struct PipelineTests {
         #expect(sink.errLines.allSatisfy { $0.contains("listing the existing files failed: 503 SlowDown") })
         #expect(store.objects.isEmpty)
     }
+
+    /// Calls `probe` at each ticker heading, from the thread that prints.
+    final class ProbingSink: ReportSink, @unchecked Sendable {
+        let lines = LinesSink()
+        var probe: () -> Void = {}
+        func out(_ line: String) {
+            if line.hasPrefix("[") { self.probe() }
+            self.lines.out(line)
+        }
+        func err(_ line: String) { self.lines.err(line) }
+    }
+
+    @Test func rowsAreReleasedOnceWrittenAndPairsOncePrinted() throws {
+        let sink = ProbingSink()
+        let options = RunOptions(tickers: .all, datasets: [.prices, .fundamentals], range: DateRange(start: nil, end: nil), dryRun: false, verbose: false,
+            createdBy: "test version 0 (build x)", jobs: 4, databaseConnections: 2, shouldStop: { false })
+        let src = self.manyTickers()
+        let store = MemoryStore()
+        let runner = BackfillRunner(makeSource: { src }, makeStore: { store }, options: options, sink: sink)
+        var heldRows: [Int] = []
+        sink.probe = { heldRows.append(runner.retained.rows) }
+        let summary = try runner.run()
+        #expect(summary.totalFiles == 25 * 6 + 16)
+        #expect(heldRows.count == 25)
+        // Completed pairs keep their report lines until printed, never their rows.
+        #expect(heldRows.allSatisfy { $0 == 0 })
+        #expect(runner.retained.pairs == 0)
+        #expect(runner.retainedEntries == 0)
+    }
+
+    func run(_ src: MemorySource, _ store: MemoryStore, jobs: Int, rowsInFlight: Int) throws -> (RunSummary, LinesSink) {
+        let sink = LinesSink()
+        let options = RunOptions(tickers: .all, datasets: [.prices, .fundamentals], range: DateRange(start: nil, end: nil), dryRun: false, verbose: false,
+            createdBy: "test version 0 (build x)", jobs: jobs, databaseConnections: 2, rowsInFlight: rowsInFlight, shouldStop: { false })
+        return (try BackfillRunner(makeSource: { src }, makeStore: { store }, options: options, sink: sink).run(), sink)
+    }
+
+    @Test func theRowBudgetHoldsBackTheNextPairUntilTheRowsAreWritten() throws {
+        // A prices pair has 18 rows: with a budget of 18 only one pair is fetched-but-unwritten at
+        // a time, so one pair's writes never interleave with another's although 4 jobs run.
+        let store = MemoryStore()
+        let (summary, sink) = try self.run(self.manyTickers(), store, jobs: 4, rowsInFlight: 18)
+        let pairs = store.puts.map { $0.key.split(separator: "/").prefix(3).joined(separator: "/") }
+        var runs: [String] = []
+        for p in pairs where runs.last != p { runs.append(p) }
+        #expect(runs.count == Set(runs).count)
+        #expect(runs.count == 25 + 16)
+        #expect(summary.totalFiles == 25 * 6 + 16)
+        let (_, sequential) = try self.run(self.manyTickers(), MemoryStore(), jobs: 1, db: 1)
+        #expect(sink.outLines == sequential.outLines)
+    }
+
+    @Test func aPairLargerThanTheRowBudgetStillRuns() throws {
+        let store = MemoryStore()
+        let (summary, _) = try self.run(self.manyTickers(), store, jobs: 3, rowsInFlight: 1)
+        #expect(summary.totalFiles == 25 * 6 + 16 && summary.failed == 0)
+        #expect(store.objects.count == 25 * 6 + 16)
+    }
 }
