@@ -1,4 +1,8 @@
 /// HMAC (RFC 2104) over any `HashFunction`.
+///
+/// Constant time: the key is padded and XORed with ipad/opad byte by byte over the whole block
+/// regardless of its value; only its length (public) decides whether it is hashed first. Tags
+/// are compared with `constantTimeEquals`, never `==`.
 public struct HMAC<H: HashFunction>: Sendable {
     private var inner: H
     private var outer: H

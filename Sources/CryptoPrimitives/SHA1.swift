@@ -1,4 +1,8 @@
-/// SHA-1 (FIPS 180-4). Used only where a protocol requires it (mysql_native_password,
+/// SHA-1 (FIPS 180-4).
+///
+/// Constant time: only additions, rotations and bitwise operations on the message words, a
+/// fixed number of rounds per block, and the round constants indexed by the round number; no
+/// branch or memory index depends on the data (the MySQL password and scramble pass through here). Used only where a protocol requires it (mysql_native_password,
 /// RSA-OAEP for caching_sha2_password); never for certificate signatures.
 public struct SHA1: HashFunction {
     public static let blockByteCount = 64

@@ -1,4 +1,8 @@
 /// SHA-256 (FIPS 180-4).
+///
+/// Constant time: the compression function is additions, rotations and bitwise operations in a
+/// fixed 64-round loop; `k` is indexed by the round number only. Padding depends on the message
+/// length, which is public. HMAC keys and TLS secrets pass through here.
 public struct SHA256: HashFunction {
     public static let blockByteCount = 64
     public static let digestByteCount = 32

@@ -1,4 +1,7 @@
 /// HKDF (RFC 5869) over any `HashFunction`, plus the TLS 1.3 helpers of RFC 8446 §7.1.
+///
+/// Constant time: built only from HMAC (see `HMAC`), with loop counts set by the requested
+/// output length, which is public; no branch or index depends on the secret or its output.
 public enum HKDF<H: HashFunction> {
     /// HKDF-Extract (RFC 5869 §2.2): PRK = HMAC-Hash(salt, IKM). An empty salt means HashLen zero bytes.
     public static func extract(salt: [UInt8], ikm: [UInt8]) -> [UInt8] {

@@ -1,4 +1,7 @@
 /// SHA-512 (FIPS 180-4 §6.4).
+///
+/// Constant time: 64-bit additions, rotations and bitwise operations in a fixed 80-round loop,
+/// round constants indexed by the round number only; padding depends only on the (public) length.
 public struct SHA512: HashFunction {
     /// 1024-bit blocks.
     public static let blockByteCount = 128
