@@ -421,6 +421,9 @@ public final class BackfillRunner: @unchecked Sendable {
         }
         var mustRead = pair.listing[key] != nil
         var attempt = 0
+        // Set when a write was retried by the store and then failed its condition: that write may
+        // have landed, so finding exactly our bytes on the re-read means it did.
+        var ownWriteMayHaveLanded = false
         while true {
             var existing: StoredObject? = nil
             if mustRead {
@@ -442,6 +445,10 @@ public final class BackfillRunner: @unchecked Sendable {
             lines.append("  Merged: \(thousands(merged.existingCount)) existing + \(thousands(rows.count)) new = \(thousands(merged.rows.count)) total")
             let body = try ParquetWriter.write(schema: merged.schema, rows: merged.rows, createdBy: self.options.createdBy)
             if let existing, existing.body == body {
+                if ownWriteMayHaveLanded {
+                    lines.append("  ✓ Wrote \(thousands(merged.rows.count)) rows to \(key)")
+                    return .written
+                }
                 lines.append("  ✓ Unchanged: \(thousands(merged.rows.count)) rows already in \(key)")
                 return .unchanged
             }
@@ -453,8 +460,9 @@ public final class BackfillRunner: @unchecked Sendable {
             do {
                 try store.put(key: key, body: body, condition: condition)
                 self.count { $0.puts += 1 }
-            } catch is WriteConflict {
+            } catch let conflict as WriteConflict {
                 self.count { $0.puts += 1 }
+                ownWriteMayHaveLanded = conflict.afterRetriedWrite
                 attempt += 1
                 guard attempt <= self.options.conflictRetries else {
                     throw BackfillError(.conflict, "\(key) kept changing while this run merged into it (another writer?); try again")
