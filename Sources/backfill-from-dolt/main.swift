@@ -12,9 +12,6 @@ import Musl
 
 /// The composition root: parse, configure, connect, run, and map the outcome to an exit code.
 enum App {
-    static let connectTimeout = 10.0
-    static let ioTimeout = 120.0
-
     static func run(_ argv: [String]) -> Int32 {
         let sink = TerminalSink()
         let args: Arguments
@@ -74,6 +71,8 @@ enum App {
             return 2
         }
 
+        let connectTimeout = args.connectTimeout, ioTimeout = args.ioTimeout
+        let isTransient: (any Error) -> Bool = { ($0 as? TransportError)?.isTransient ?? false }
         let password = args.doltPassword ?? lookup("DOLT_PASSWORD") ?? ""
         let host = args.doltHost, port = args.doltPort, user = args.doltUser, database = args.doltDatabase
         let server = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
@@ -86,6 +85,8 @@ enum App {
         // each further database thread gets its own connection.
         let firstSource = DoltSource(database: database, describeServer: server, connector: connectDolt)
         firstSource.log = log
+        firstSource.retries = args.retries
+        firstSource.isTransient = isTransient
         let handOut = Monitor()
         var firstTaken = false
         let makeSource: () -> any RowSource = {
@@ -96,19 +97,25 @@ enum App {
                 }
                 let s = DoltSource(database: database, describeServer: server, connector: connectDolt)
                 s.log = log
+                s.retries = args.retries
+                s.isTransient = isTransient
                 return s
             }
         }
+        let retryPolicy = S3RetryPolicy(maxRetries: args.retries), requestTimeout = args.requestTimeout
         let makeStore: () -> any ObjectStore = {
-            R2Store(client: S3Client(
-                configuration: s3Config,
+            let client = S3Client(
+                configuration: s3Config, retryPolicy: retryPolicy, requestTimeout: requestTimeout,
                 connect: { try TCPStream.connect(host: s3Config.host, port: s3Config.port, connectTimeout: connectTimeout, ioTimeout: ioTimeout) },
-                now: { Int64(time(nil)) }))
+                now: { Int64(time(nil)) }, isTransient: isTransient)
+            client.onRetry = args.verbose ? { sink.err("    · \($0)") } : nil
+            return R2Store(client: client)
         }
         if args.verbose {
             sink.out("Dolt: \(user)@\(server)/\(database) (password \(password.isEmpty ? "empty" : "set"))")
             sink.out("R2: \(s3Config.endpointScheme)://\(s3Config.host):\(s3Config.port), bucket \(settings.bucket), region \(settings.region), key id \(settings.accessKeyID)")
             sink.out("Jobs: \(args.jobs) object operations, \(args.databaseConnections) database connections")
+            sink.out("Retries: \(args.retries); timeouts: connect \(args.connectTimeout) s, read/write \(args.ioTimeout) s, R2 request \(args.requestTimeout) s")
         }
 
         let options = RunOptions(
@@ -179,6 +186,9 @@ enum Signals {
         }
     }
 }
+
+/// Lets the S3 client shorten a read's wait to what is left of the whole-request deadline.
+extension TCPStream: S3AdjustableTimeoutStream {}
 
 signal(SIGPIPE, SIG_IGN)
 exit(App.run(Array(CommandLine.arguments.dropFirst())))
