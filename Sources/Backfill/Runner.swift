@@ -424,6 +424,8 @@ public final class BackfillRunner: @unchecked Sendable {
         // Set when a write was retried by the store and then failed its condition: that write may
         // have landed, so finding exactly our bytes on the re-read means it did.
         var ownWriteMayHaveLanded = false
+        // The merge line of the write that may have landed: if it did, that is what happened.
+        var landedMergeLine: String? = nil
         while true {
             var existing: StoredObject? = nil
             if mustRead {
@@ -445,7 +447,9 @@ public final class BackfillRunner: @unchecked Sendable {
             lines.append("  Merged: \(thousands(merged.existingCount)) existing + \(thousands(rows.count)) new = \(thousands(merged.rows.count)) total")
             let body = try ParquetWriter.write(schema: merged.schema, rows: merged.rows, createdBy: self.options.createdBy)
             if let existing, existing.body == body {
-                if ownWriteMayHaveLanded {
+                if ownWriteMayHaveLanded, let line = landedMergeLine {
+                    lines.removeAll { $0.hasPrefix("  Merged:") }
+                    lines.append(line)
                     lines.append("  ✓ Wrote \(thousands(merged.rows.count)) rows to \(key)")
                     return .written
                 }
@@ -463,6 +467,7 @@ public final class BackfillRunner: @unchecked Sendable {
             } catch let conflict as WriteConflict {
                 self.count { $0.puts += 1 }
                 ownWriteMayHaveLanded = conflict.afterRetriedWrite
+                landedMergeLine = lines.last { $0.hasPrefix("  Merged:") }
                 attempt += 1
                 guard attempt <= self.options.conflictRetries else {
                     throw BackfillError(.conflict, "\(key) kept changing while this run merged into it (another writer?); try again")
