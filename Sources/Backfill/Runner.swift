@@ -220,12 +220,13 @@ public final class BackfillRunner: @unchecked Sendable {
         for r in readers { r.join() }
         for w in workers { w.join() }
 
-        if let fatal = self.state.locked({ self.fatal }) { throw fatal }
         let requestCounts = self.state.locked { self.counters }
         summary.lists = requestCounts.lists
         summary.gets = requestCounts.gets
         summary.puts = requestCounts.puts
+        // Even when the run cannot go on (the database went away), say what was and was not done.
         self.printSummary(summary)
+        if let fatal = self.state.locked({ self.fatal }) { throw fatal }
         return summary
     }
 
