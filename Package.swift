@@ -18,6 +18,10 @@ let package = Package(
         .target(name: "ByteCoding", swiftSettings: strict),
         // Hashes, MACs, AEADs, key agreement and signatures, constant-time where secrets are involved.
         .target(name: "CryptoPrimitives", dependencies: ["ByteCoding"], swiftSettings: strict),
+        // X.509 certificates: strict DER, path building, RFC 5280 checks, host names, trust stores.
+        .target(name: "X509", dependencies: ["CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
+        // TLS 1.3 client: a sans-I/O engine and a stream over any ByteStream.
+        .target(name: "TLS", dependencies: ["X509", "CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
         // The only target that touches sockets: TCP connect/read/write with deadlines.
         .target(name: "Transport", dependencies: ["ByteCoding"], swiftSettings: strict),
         // HTTP/1.1 client over any ByteStream (keep-alive, Content-Length, chunked).
@@ -33,11 +37,13 @@ let package = Package(
         // Command line: flags, configuration, wiring, exit codes.
         .executableTarget(
             name: "backfill-from-dolt",
-            dependencies: ["Backfill", "Transport", "MySQLWire", "S3", "HTTP1", "Parquet", "CryptoPrimitives", "ByteCoding"],
+            dependencies: ["Backfill", "Transport", "TLS", "X509", "MySQLWire", "S3", "HTTP1", "Parquet", "CryptoPrimitives", "ByteCoding"],
             swiftSettings: strict),
 
         .testTarget(name: "ByteCodingTests", dependencies: ["ByteCoding"], swiftSettings: strict),
         .testTarget(name: "CryptoPrimitivesTests", dependencies: ["CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
+        .testTarget(name: "X509Tests", dependencies: ["X509", "CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
+        .testTarget(name: "TLSTests", dependencies: ["TLS", "X509", "CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "ByteCoding"], swiftSettings: strict),
         .testTarget(name: "S3Tests", dependencies: ["S3", "HTTP1", "CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
         .testTarget(name: "MySQLWireTests", dependencies: ["MySQLWire", "CryptoPrimitives", "ByteCoding"], swiftSettings: strict),

@@ -51,7 +51,8 @@ public final class DoltSource: RowSource {
         } catch where self.isTransient(error) {
             throw RetryableSourceError(final: FatalRunError("cannot connect to Dolt at \(self.describeServer): \(error). Is the Dolt SQL server running? Check with `lsof -i :PORT`; start it with `dolt sql-server`; check --dolt-host and --dolt-port."))
         } catch {
-            throw FatalRunError("cannot connect to Dolt at \(self.describeServer): \(error). Is the Dolt SQL server running? Check with `lsof -i :PORT`; start it with `dolt sql-server`; check --dolt-host and --dolt-port.")
+            let port = self.describeServer.split(separator: ":").last.map(String.init) ?? "3306"
+            throw FatalRunError("cannot connect to Dolt at \(self.describeServer): \(error)\n  Check that the server runs (`lsof -i :\(port)`), start it with `dolt sql-server`, and check --dolt-host and --dolt-port.")
         }
     }
 

@@ -8,7 +8,7 @@ struct UsageError: Error {
 
 /// The validated command line.
 struct Arguments {
-    enum Action { case run, help, version }
+    enum Action: Equatable { case run, help, version, check, fetch(String) }
     var action: Action = .run
     var tickers: [String]? = nil
     var tickerFile: String? = nil
@@ -88,11 +88,17 @@ struct Arguments {
         }
         if argv.contains(where: { $0 == "--help" || $0 == "-h" }) { a.action = .help; return a }
 
+        if let url = values["--fetch"]?.first {
+            a.action = .fetch(url)
+            a.verbose = values["--verbose"] != nil
+            return a
+        }
+        if values["--check"] != nil { a.action = .check }
         let selections = ["--tickers", "--ticker-file", "--all"].filter { values[$0] != nil }
         if selections.count > 1 {
             throw UsageError("\(selections.joined(separator: " and ")) cannot be used together; choose one of --tickers, --ticker-file or --all")
         }
-        if selections.isEmpty { throw UsageError("no tickers selected: give one of --tickers, --ticker-file or --all") }
+        if selections.isEmpty && a.action != .check { throw UsageError("no tickers selected: give one of --tickers, --ticker-file or --all") }
         if values["--prices-only"] != nil && values["--fundamentals-only"] != nil {
             throw UsageError("--prices-only and --fundamentals-only cannot be used together")
         }

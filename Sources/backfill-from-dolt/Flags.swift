@@ -37,6 +37,10 @@ enum Flags {
             help: "Database password (default: empty). Prefer DOLT_PASSWORD in the environment:\na password on the command line is visible to every user of this machine (ps)"),
         FlagSpec(long: "--jobs", short: "-j", value: "N", arity: .one, category: "Options",
             help: "Object reads and writes in flight, one connection each (default: 16);\nalso sets the database connections to N/8, between 1 and 4"),
+        FlagSpec(long: "--check", short: nil, value: nil, arity: .none, category: "Options",
+            help: "Check both ends without writing: Dolt (version, authentication, TLS, tables,\nrow counts) and R2 (TLS, certificate, credentials, bucket); exit 0 only if both work"),
+        FlagSpec(long: "--fetch", short: nil, value: "URL", arity: .one, category: "Options",
+            help: "One HTTP GET through this tool's own HTTP and TLS stack (same trust settings);\nbody to stdout, TLS details with --verbose; exit 0 on 2xx"),
         FlagSpec(long: "--retries", short: nil, value: "N", arity: .one, category: "Options",
             help: "Tries again after throttling (429), server errors (5xx), lost or refused\nconnections and timeouts, with growing random waits (default: 5; 0 to 20)"),
         FlagSpec(long: "--connect-timeout", short: nil, value: "SECONDS", arity: .one, category: "Options",
@@ -89,6 +93,8 @@ enum Flags {
         lines.append("  R2_BUCKET or R2_BUCKET_NAME      bucket name")
         lines.append("  R2_REGION                        signing region (default: auto; fallback AWS_REGION)")
         lines.append("  AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL   endpoint fallbacks")
+        lines.append("  R2_CA_BUNDLE or AWS_CA_BUNDLE    PEM file of the CAs to trust for HTTPS (a private CA)")
+        lines.append("  SSL_CERT_FILE, SSL_CERT_DIR      trust anchors; default: the system bundle")
         lines.append("  DOLT_PASSWORD                    database password (instead of --dolt-password)")
         lines.append("")
         lines.append("OUTPUT:")

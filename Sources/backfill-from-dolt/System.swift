@@ -62,6 +62,18 @@ enum System {
         bytes.removeAll()
     }
 
+    static func writeBytes(fd: Int32, _ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            offset += n
+        }
+    }
+
     static func writeOut(_ s: String) { write(fd: 1, s) }
     static func writeErr(_ s: String) { write(fd: 2, s) }
 }

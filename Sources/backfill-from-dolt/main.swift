@@ -2,7 +2,9 @@ import Backfill
 import ByteCoding
 import MySQLWire
 import S3
+import TLS
 import Transport
+import X509
 
 #if canImport(Glibc)
 import Glibc
@@ -29,7 +31,7 @@ enum App {
         case .version:
             System.writeOut("backfill-from-dolt \(BuildInfo.version) (commit \(BuildInfo.commit))\n")
             return 0
-        case .run:
+        case .run, .check, .fetch:
             break
         }
 
@@ -45,10 +47,15 @@ enum App {
             dotenv = [:]
         }
         let lookup: (String) -> String? = { System.env($0) ?? dotenv[$0] }
+        let connectTimeout = args.connectTimeout, ioTimeout = args.ioTimeout
+        let connector = Connector(connectTimeout: connectTimeout, ioTimeout: ioTimeout, lookup: lookup)
+        if case .fetch(let url) = args.action {
+            return Diagnostics.fetch(url: url, verbose: args.verbose, connector: connector, sink: sink)
+        }
 
-        let selection: TickerSelection
+        let selection: TickerSelection?
         do {
-            selection = try self.tickerSelection(args)
+            selection = args.action == .check && args.tickers == nil && args.tickerFile == nil && !args.all ? nil : try self.tickerSelection(args)
         } catch let e as UsageError {
             return usageFailure(e)
         } catch {
@@ -66,12 +73,11 @@ enum App {
         } catch {
             return usageFailure(UsageError("R2 endpoint: \(error)"))
         }
-        if s3Config.endpointScheme == "https" {
-            sink.err("error: R2_ENDPOINT \(settings.endpoint) uses https, and this build has no TLS client yet; use an http:// endpoint (for example a local S3 server)")
-            return 2
+        if s3Config.usesTLS {
+            // Trust anchors are part of the configuration: a missing or empty CA bundle is reported now.
+            do { _ = try connector.trust() } catch { return usageFailure(UsageError("HTTPS trust anchors: \(error)")) }
         }
 
-        let connectTimeout = args.connectTimeout, ioTimeout = args.ioTimeout
         let isTransient: (any Error) -> Bool = { ($0 as? TransportError)?.isTransient ?? false }
         let password = args.doltPassword ?? lookup("DOLT_PASSWORD") ?? ""
         let host = args.doltHost, port = args.doltPort, user = args.doltUser, database = args.doltDatabase
@@ -106,11 +112,15 @@ enum App {
         let makeStore: () -> any ObjectStore = {
             let client = S3Client(
                 configuration: s3Config, retryPolicy: retryPolicy, requestTimeout: requestTimeout,
-                connect: { try TCPStream.connect(host: s3Config.host, port: s3Config.port, connectTimeout: connectTimeout, ioTimeout: ioTimeout) },
+                connect: { try connector.http(scheme: s3Config.endpointScheme, host: s3Config.host, port: s3Config.port) },
                 now: { Int64(time(nil)) }, isTransient: isTransient)
             client.onRetry = args.verbose ? { sink.err("    · \($0)") } : nil
             return R2Store(client: client)
         }
+        if args.action == .check {
+            return Diagnostics.check(args: args, selection: selection, dolt: connectDolt, server: server, s3: s3Config, connector: connector, sink: sink)
+        }
+        guard let selection else { return usageFailure(UsageError("no tickers selected: give one of --tickers, --ticker-file or --all")) }
         if args.verbose {
             sink.out("Dolt: \(user)@\(server)/\(database) (password \(password.isEmpty ? "empty" : "set"))")
             sink.out("R2: \(s3Config.endpointScheme)://\(s3Config.host):\(s3Config.port), bucket \(settings.bucket), region \(settings.region), key id \(settings.accessKeyID)")
