@@ -219,14 +219,19 @@ def test_two_runs_at_once_over_the_same_months_end_with_the_union(run, bucket, d
 
 
 # ------------------------------------------------------------------------------ interruptions
+_REFERENCE: dict[str, str] = {}
+
+
 @pytest.fixture
 def reference_etags(run, bucket):
-    """The ETags (MD5s) of an uninterrupted --all run; the bucket is emptied afterwards."""
-    result = run("--all")
-    assert result.rc == 0, result
-    etags = {k: e for k, (e, _) in bucket.listing().items()}
-    bucket.empty()
-    return etags
+    """The ETags (MD5s) of an uninterrupted --all run (made once per session); the bucket is
+    empty when the test starts."""
+    if not _REFERENCE:
+        result = run("--all")
+        assert result.rc == 0, result
+        _REFERENCE.update({k: e for k, (e, _) in bucket.listing().items()})
+        bucket.empty()
+    return dict(_REFERENCE)
 
 
 def assert_every_object_is_complete(bucket, db) -> None:
