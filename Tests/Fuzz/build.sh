@@ -12,6 +12,14 @@ OUT=${FUZZ_OUT:-$REPO/.build/fuzz}
 SWIFTC=${SWIFTC:-swiftc}
 mkdir -p "$OUT/modules" "$OUT/bin"
 
+# libFuzzer's runtime must come with the toolchain (Swift's Linux toolchains ship it); say so clearly if not.
+toolchain=$(cd "$(dirname "$(command -v "$SWIFTC")")/.." && pwd)
+if ! compgen -G "$toolchain/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a" >/dev/null \
+   && ! compgen -G "$toolchain/lib/swift/clang/lib/linux/libclang_rt.fuzzer-*.a" >/dev/null; then
+  echo "fuzz build: libclang_rt.fuzzer not found under $toolchain/lib; install a Swift toolchain from swift.org" >&2
+  exit 1
+fi
+
 FLAGS=(-sanitize=fuzzer,address -parse-as-library -swift-version 6 -O -g -enable-testing
        -enable-upcoming-feature ExistentialAny -enable-upcoming-feature MemberImportVisibility
        -I "$OUT/modules" -use-ld=lld)
