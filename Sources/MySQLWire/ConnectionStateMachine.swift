@@ -44,6 +44,8 @@ struct ConnectionStateMachine {
         var switched = false
         /// True after caching_sha2_password's 0x01 0x03 (an OK must follow).
         var fastAuthSucceeded = false
+        /// True after we asked for the server's RSA public key (0x02) on a plain connection.
+        var publicKeyRequested = false
         /// True after we answered a full-authentication request.
         var fullAuthSent = false
     }
@@ -76,6 +78,10 @@ struct ConnectionStateMachine {
     private var password: [UInt8]
     private let database: String?
     private let wantsTLS: Bool
+    /// Refuse a server without CLIENT_SSL before sending anything (MySQL --ssl-mode=REQUIRED+).
+    private let requiresTLS: Bool
+    /// OAEP seeds for caching_sha2_password full authentication over plain TCP.
+    private let random: (Int) -> [UInt8]
     /// True once the shell has upgraded the stream to TLS.
     private(set) var isSecure = false
     /// The greeting, once received.
@@ -87,11 +93,14 @@ struct ConnectionStateMachine {
     /// Status flags from the last OK or EOF packet.
     private(set) var status: ServerStatusFlags = []
 
-    init(user: String, password: [UInt8], database: String?, wantsTLS: Bool) {
+    init(user: String, password: [UInt8], database: String?, wantsTLS: Bool, requiresTLS: Bool = false,
+         random: @escaping (Int) -> [UInt8] = SystemRandom.bytes) {
         self.user = user
         self.password = password
         self.database = database
         self.wantsTLS = wantsTLS
+        self.requiresTLS = requiresTLS
+        self.random = random
     }
 
     var isReady: Bool {
@@ -225,6 +234,11 @@ struct ConnectionStateMachine {
             throw self.fail(MySQLError(.unsupportedServer,
                 "the server \(greeting.rawServerVersion) lacks CLIENT_PROTOCOL_41/CLIENT_SECURE_CONNECTION; use MySQL 5.x+, MariaDB or Dolt"))
         }
+        if self.requiresTLS, !(self.wantsTLS && server.contains(.ssl)) {
+            // Nothing has been sent yet: not even a password scramble leaves this machine.
+            throw self.fail(MySQLError(.tlsUnavailable,
+                "the server \(Self.printable(greeting.rawServerVersion)) does not offer TLS (its greeting lacks CLIENT_SSL) and this connection requires TLS; nothing was sent. Enable TLS on the server (Dolt: tls_cert and tls_key under listener: in config.yaml; MySQL/MariaDB: ssl_cert and ssl_key), or allow a plain connection"))
+        }
         var caps = CapabilityFlags.clientSupported.intersection(server)
         if self.database != nil, server.contains(.connectWithDB) { caps.insert(.connectWithDB) }
         if self.wantsTLS, server.contains(.ssl) { caps.insert(.ssl) }
@@ -321,14 +335,29 @@ struct ConnectionStateMachine {
                 self.state = .authenticating(exchange)
                 return .readMore
             }
-            if more.data == [AuthMoreData.performFullAuthentication], !exchange.fastAuthSucceeded, !exchange.fullAuthSent {
-                guard self.isSecure else {
-                    throw self.fail(MySQLError(.authenticationUnsupported,
-                        "the server needs full caching_sha2_password authentication, which requires TLS or RSA key exchange (not supported by this client); the password was not sent. Connect over TLS, log in once with another client so the server caches the account (MySQL), or use a mysql_native_password account"))
-                }
+            if exchange.publicKeyRequested, !exchange.fullAuthSent {
+                // The answer to our 0x02: the server's RSA key as PEM. Never fall back to clear text.
+                let cipher: [UInt8]
+                do {
+                    let key = try CachingSHA2PublicKey.parse(pem: more.data)
+                    cipher = try CachingSHA2PublicKey.encryptPassword(self.password, nonce: exchange.nonce, key: key, random: self.random)
+                } catch { throw self.fail(error) }
                 exchange.fullAuthSent = true
                 self.state = .authenticating(exchange)
-                return .sendPacket(self.password + [0x00])
+                return .sendPacket(cipher)
+            }
+            if more.data == [AuthMoreData.performFullAuthentication], !exchange.fastAuthSucceeded, !exchange.fullAuthSent,
+               !exchange.publicKeyRequested {
+                if self.isSecure {
+                    // Inside TLS the password itself is the proof (MySQL internals, caching_sha2 exchange).
+                    exchange.fullAuthSent = true
+                    self.state = .authenticating(exchange)
+                    return .sendPacket(self.password + [0x00])
+                }
+                // Plain TCP: ask for the server's RSA public key (0x02, "request public key").
+                exchange.publicKeyRequested = true
+                self.state = .authenticating(exchange)
+                return .sendPacket([CachingSHA2PublicKey.requestPublicKey])
             }
             throw self.fail(.protocolViolation("unexpected caching_sha2_password AuthMoreData"))
         default:

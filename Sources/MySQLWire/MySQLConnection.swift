@@ -1,4 +1,5 @@
 import ByteCoding
+import CryptoPrimitives
 
 /// A blocking MySQL client connection over any `ByteStream` (the I/O shell around
 /// `ConnectionStateMachine` and `PacketFramer`). Used from one thread at a time.
@@ -24,14 +25,21 @@ public final class MySQLConnection {
     /// the SSLRequest (sequence 1), replaces the stream by the closure's result, and sends the
     /// handshake response inside it (sequence 2). When the server lacks CLIENT_SSL the closure is
     /// ignored and the connection stays plain: check `isSecureTransport` to insist on TLS.
-    /// On failure the stream is closed.
+    /// With `requireTLS`, a server without CLIENT_SSL is refused with `tlsUnavailable` before
+    /// anything is sent (this needs `upgradeToTLS`).
+    /// caching_sha2_password full authentication on a plain connection asks for the server's RSA
+    /// public key and sends the password RSA-OAEP encrypted (`random(20)` gives the OAEP seed);
+    /// the password is never sent in clear outside TLS. On failure the stream is closed.
     public init(stream: any ByteStream, user: String, password: String, database: String?,
                 upgradeToTLS: ((any ByteStream) throws -> any ByteStream)? = nil,
+                requireTLS: Bool = false,
+                random: @escaping (Int) -> [UInt8] = SystemRandom.bytes,
                 maxPayloadSize: Int = PacketFramer.defaultMaxPayloadSize) throws {
         self.stream = stream
         self.framer = PacketFramer(maxPayloadSize: maxPayloadSize)
         self.machine = ConnectionStateMachine(user: user, password: Array(password.utf8), database: database,
-                                              wantsTLS: upgradeToTLS != nil)
+                                              wantsTLS: upgradeToTLS != nil,
+                                              requiresTLS: requireTLS, random: random)
         do {
             var action = try self.machine.packetReceived(try self.readPayload())
             while true {

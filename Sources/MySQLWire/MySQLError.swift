@@ -10,6 +10,7 @@ public struct MySQLError: Error, CustomStringConvertible, Equatable, Sendable {
             case serverError, accessDenied, unknownDatabase, tableNotFound
             case connectionClosed, connectionLostMidResult, protocolViolation, packetTooLarge
             case unsupportedServer, authenticationUnsupported, invalidArgument, connectionUnusable
+            case tlsUnavailable
         }
         fileprivate let base: Base
         fileprivate init(_ base: Base) { self.base = base }
@@ -38,6 +39,8 @@ public struct MySQLError: Error, CustomStringConvertible, Equatable, Sendable {
         public static let invalidArgument = Code(.invalidArgument)
         /// The connection was closed or broken by an earlier failure and cannot run commands.
         public static let connectionUnusable = Code(.connectionUnusable)
+        /// TLS is required but the server's greeting does not offer it (no CLIENT_SSL).
+        public static let tlsUnavailable = Code(.tlsUnavailable)
 
         /// The code's name, e.g. `accessDenied`.
         public var description: String { self.base.rawValue }

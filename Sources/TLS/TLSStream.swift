@@ -28,6 +28,18 @@ public final class TLSStream: ByteStream {
             alpn: alpn, now: now, random: random, keyLog: keyLog)
     }
 
+    /// Connects as a client like `init(underlying:serverName:verifier:...)` but authenticates the
+    /// server's certificate according to `certificatePolicy` (for MySQL's `--ssl-mode` levels).
+    public convenience init(
+        underlying: any ByteStream, serverName: String, certificatePolicy: ServerCertificatePolicy, alpn: [String],
+        now: @escaping () -> Int64, random: @escaping (Int) -> [UInt8] = SystemRandom.bytes,
+        keyLog: ((String) -> Void)? = nil
+    ) throws {
+        try self.init(
+            underlying: underlying, serverName: serverName, authenticator: X509Authenticator(policy: certificatePolicy),
+            alpn: alpn, now: now, random: random, keyLog: keyLog)
+    }
+
     init(
         underlying: any ByteStream, serverName: String, authenticator: any ServerCertificateAuthenticating,
         alpn: [String], now: @escaping () -> Int64, random: @escaping (Int) -> [UInt8], keyLog: ((String) -> Void)?

@@ -49,16 +49,29 @@ public struct CertificateVerifier: Sendable {
     /// Validates `chain` (DER, leaf first as the server sent it) for `hostname` (a DNS name or
     /// an IP literal) at `now` (Unix seconds). Throws an `X509Error` that says what to fix.
     public func verify(chain: [[UInt8]], hostname: String, now: Int64) throws -> VerifiedPath {
+        guard let reference = ReferenceName(hostname) else {
+            throw X509Error(.hostnameMismatch, "'\(Self.sanitize(hostname))' is neither a valid DNS name nor an IP address, so no certificate can match it")
+        }
+        return try self.verify(chain: chain, identity: (reference, hostname), now: now)
+    }
+
+    /// Validates `chain` exactly like `verify(chain:hostname:now:)` (trust anchor, validity,
+    /// key usage, signatures, name constraints) except that the server's name is not compared
+    /// with the certificate's subjectAltName. For protocols whose users ask for "the CA only"
+    /// (MySQL's `--ssl-mode=VERIFY_CA`): anyone holding a certificate from the same CA can then
+    /// impersonate the server, so prefer `verify(chain:hostname:now:)`.
+    public func verifyIgnoringHostName(chain: [[UInt8]], now: Int64) throws -> VerifiedPath {
+        try self.verify(chain: chain, identity: nil, now: now)
+    }
+
+    private func verify(chain: [[UInt8]], identity: (reference: ReferenceName, hostname: String)?, now: Int64) throws -> VerifiedPath {
         guard let leafDER = chain.first else { throw X509Error(.malformed, "the server sent no certificate") }
         guard chain.count <= Self.maximumPresentedCertificates else {
             throw X509Error(.malformed, "the server sent \(chain.count) certificates, more than the \(Self.maximumPresentedCertificates) accepted")
         }
         let leaf = try Certificate(derEncoded: leafDER, what: "the server's certificate")
-        guard let reference = ReferenceName(hostname) else {
-            throw X509Error(.hostnameMismatch, "'\(Self.sanitize(hostname))' is neither a valid DNS name nor an IP address, so no certificate can match it")
-        }
         let pinned = self.anchors.contains { $0.der == leaf.der }
-        try self.checkLeaf(leaf, reference: reference, hostname: hostname, now: now, pinned: pinned)
+        try self.checkLeaf(leaf, identity: identity, now: now, pinned: pinned)
         if pinned { return VerifiedPath(certificates: [leaf], leaf: leaf, anchor: leaf) }
 
         var pool: [Certificate] = []
@@ -82,7 +95,7 @@ public struct CertificateVerifier: Sendable {
 
     // MARK: - Leaf
 
-    private func checkLeaf(_ leaf: Certificate, reference: ReferenceName, hostname: String, now: Int64, pinned: Bool) throws {
+    private func checkLeaf(_ leaf: Certificate, identity: (reference: ReferenceName, hostname: String)?, now: Int64, pinned: Bool) throws {
         if let oid = leaf.unhandledCriticalExtensions.first {
             throw X509Error(.unknownCriticalExtension,
                 "the server's certificate for \(leaf.displayName) has a critical extension \(oid) that this client does not understand, so it must be rejected (RFC 5280 §4.2)")
@@ -105,6 +118,9 @@ public struct CertificateVerifier: Sendable {
                 "the server's certificate for \(leaf.displayName) asserts keyCertSign in its keyUsage, which a server certificate must not: reissue it without keyCertSign")
         }
         try self.checkKey(leaf, role: "the server's certificate for \(leaf.displayName)")
+        // verify-ca: the chain checks above and in path building still apply; only the name is skipped.
+        guard let identity else { return }
+        let reference = identity.reference, hostname = identity.hostname
         guard let names = leaf.subjectAlternativeNames, !names.isEmpty else {
             throw X509Error(.hostnameMismatch,
                 "the certificate has no DNS or IP subjectAltName (only the subject \(leaf.subject), which is not used for host names), so it is not valid for \(Self.sanitize(hostname)): reissue it with a subjectAltName")

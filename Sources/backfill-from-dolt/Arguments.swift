@@ -22,6 +22,8 @@ struct Arguments {
     var doltDatabase = "market_data"
     var doltUser = "root"
     var doltPassword: String? = nil
+    var doltSSLMode: DoltSSLMode = .preferred
+    var doltSSLCA: String? = nil
     var dryRun = false
     var verbose = false
     var jobs = 16
@@ -137,6 +139,23 @@ struct Arguments {
             a.doltUser = u
         }
         a.doltPassword = values["--dolt-password"]?.first
+        if let m = values["--dolt-ssl-mode"]?.first {
+            guard let mode = DoltSSLMode(rawValue: m.lowercased().replacingUnderscores()) else {
+                throw UsageError("--dolt-ssl-mode '\(m)' is not one of \(DoltSSLMode.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            a.doltSSLMode = mode
+        }
+        if let ca = values["--dolt-ssl-ca"]?.first {
+            guard !ca.isEmpty else { throw UsageError("--dolt-ssl-ca must name a PEM file") }
+            // MySQL's rule: a CA without an explicit mode means verify-ca; with a mode that does not
+            // verify, the CA would be silently ignored, so that is refused.
+            if values["--dolt-ssl-mode"] == nil {
+                a.doltSSLMode = .verifyCA
+            } else if !a.doltSSLMode.verifiesCertificate {
+                throw UsageError("--dolt-ssl-ca is only used by --dolt-ssl-mode verify-ca or verify-identity, not \(a.doltSSLMode.rawValue)")
+            }
+            a.doltSSLCA = ca
+        }
         if let j = values["--jobs"]?.first {
             guard let n = Int(j), (1...256).contains(n) else { throw UsageError("--jobs '\(j)' is not a number from 1 to 256") }
             a.jobs = n
@@ -176,5 +195,12 @@ struct Arguments {
             if seen.insert(upper).inserted { out.append(upper) }
         }
         return out
+    }
+}
+
+extension String {
+    /// MySQL spells the modes VERIFY_CA / VERIFY_IDENTITY; accept those too.
+    fileprivate func replacingUnderscores() -> String {
+        String(self.map { $0 == "_" ? "-" : $0 })
     }
 }

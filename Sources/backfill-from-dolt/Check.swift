@@ -20,7 +20,7 @@ enum Diagnostics {
 
     /// Returns the exit code: 0 only when Dolt and R2 both work.
     static func check(args: Arguments, selection: TickerSelection?, dolt: () throws -> MySQLConnection, server: String,
-        s3: S3Configuration, connector: Connector, sink: TerminalSink) -> Int32
+        s3: S3Configuration, connector: Connector, sink: TerminalSink, doltTLS: () -> String? = { nil }) -> Int32
     {
         var ok = true
         sink.out("Dolt at \(server), database \(args.doltDatabase), user \(args.doltUser)")
@@ -28,6 +28,7 @@ enum Diagnostics {
             let c = try dolt()
             defer { c.close() }
             sink.out("  ✓ connected: server \(c.serverVersion), authentication \(c.authPluginUsed), \(c.isSecureTransport ? "TLS" : "no TLS (plain TCP)")")
+            if c.isSecureTransport, let tls = doltTLS() { sink.out("  ✓ \(tls)") }
             for dataset in args.datasets {
                 let table = "`\(dataset.table)`"
                 let (columns, _) = try c.queryAll("SELECT * FROM \(table) LIMIT 0")

@@ -82,9 +82,10 @@ enum App {
         let password = args.doltPassword ?? lookup("DOLT_PASSWORD") ?? ""
         let host = args.doltHost, port = args.doltPort, user = args.doltUser, database = args.doltDatabase
         let server = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        let doltConnector = DoltConnector(host: host, port: port, mode: args.doltSSLMode, caFile: args.doltSSLCA, connector: connector, lookup: lookup)
+        do { try doltConnector.prepareTrust() } catch { return usageFailure(UsageError("--dolt-ssl-mode \(args.doltSSLMode.rawValue) trust anchors: \(error)")) }
         let connectDolt: DoltSource.Connector = {
-            let stream = try TCPStream.connect(host: host, port: port, connectTimeout: connectTimeout, ioTimeout: ioTimeout)
-            return try MySQLConnection(stream: stream, user: user, password: password, database: database)
+            try doltConnector.connect(user: user, password: password, database: database)
         }
         let log: ((String) -> Void)? = args.verbose ? { sink.out($0) } : nil
         // The first source connects now, so a wrong host or password is reported before any work;
@@ -118,7 +119,8 @@ enum App {
             return R2Store(client: client)
         }
         if args.action == .check {
-            return Diagnostics.check(args: args, selection: selection, dolt: connectDolt, server: server, s3: s3Config, connector: connector, sink: sink)
+            return Diagnostics.check(args: args, selection: selection, dolt: connectDolt, server: server, s3: s3Config, connector: connector, sink: sink,
+                doltTLS: { doltConnector.lastTLS.map { "\($0.negotiatedDescription); \(doltConnector.certificateCheck)" } })
         }
         guard let selection else { return usageFailure(UsageError("no tickers selected: give one of --tickers, --ticker-file or --all")) }
         if args.verbose {

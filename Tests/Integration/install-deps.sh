@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the integration tests and `make demo` need, and nothing else:
-#   Debian 12: mariadb-server, mariadb-client (a stand-in for `dolt sql-server`: MySQL wire protocol)
+#   Debian 12: mariadb-server, mariadb-client (a stand-in for `dolt sql-server`: MySQL wire protocol),
+#              openssl (the throwaway CA of the MariaDB with TLS)
 #   PyPI (pinned): moto[server] (S3 stand-in for R2), boto3, pyarrow, duckdb, polars, fastparquet,
 #                  pandas, pymysql, pytest
 # Idempotent and fast when everything is already there (no apt-get update, no pip run).
@@ -23,7 +24,7 @@ PIP_PINS=(
   "pymysql==1.2.4"
   "pytest==9.0.3"
 )
-APT_PKGS=(mariadb-server mariadb-client)
+APT_PKGS=(mariadb-server mariadb-client openssl)
 
 # ---- Debian packages ---------------------------------------------------------------------------
 apt_missing() {
@@ -89,6 +90,7 @@ else
   echo "install-deps: Python packages present: ${PIP_PINS[*]}"
 fi
 
-"$PY" -c "import moto, boto3, pyarrow, duckdb, polars, fastparquet, pandas, pymysql, pytest, flask, werkzeug" \
+# cryptography comes with moto; test_caching_sha2.py uses it for the fake server's RSA key.
+"$PY" -c "import moto, boto3, pyarrow, duckdb, polars, fastparquet, pandas, pymysql, pytest, flask, werkzeug, cryptography" \
   || die "a Python package still fails to import after installation"
 echo "install-deps: OK"

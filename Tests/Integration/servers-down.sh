@@ -38,9 +38,14 @@ stop_pid() {
 [[ -d $STATE_DIR ]] || { echo "servers-down: nothing to stop ($STATE_DIR does not exist)"; exit 0; }
 stop_pid "S3 server" "$STATE_DIR/s3.pid" "s3_server.py"
 stop_pid "MariaDB" "$STATE_DIR/mariadb/mariadbd.pid" "mariadbd"
+stop_pid "MariaDB with TLS" "$STATE_DIR/mariadb-tls/mariadbd.pid" "mariadbd"
 if [[ -s $STATE_DIR/mariadb/socket-path ]]; then
   sock=$(<"$STATE_DIR/mariadb/socket-path")
   [[ $sock == /tmp/backfill-mariadb-* ]] && rm -f "$sock" "$sock.lock"
+fi
+if [[ -s $STATE_DIR/mariadb-tls/socket-path ]]; then
+  sock=$(<"$STATE_DIR/mariadb-tls/socket-path")
+  [[ $sock == /tmp/backfill-mariadb-tls-* ]] && rm -f "$sock" "$sock.lock"
 fi
 if (( WIPE )); then
   rm -rf -- "$STATE_DIR"

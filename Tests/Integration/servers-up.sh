@@ -180,6 +180,11 @@ export DOLT_HOST=127.0.0.1
 export DOLT_PORT=$MARIADB_PORT
 EOF
 
+# a second MariaDB with TLS for the --dolt-ssl-mode tests (adds DOLT_TLS_PORT and DOLT_TLS_CA)
+tls_settings=$(STATE_DIR=$STATE_DIR MARIADB_PORT=$MARIADB_PORT "$HERE/mariadb-tls-up.sh") \
+  || die "starting the MariaDB with TLS failed"
+sed 's/^/export /' <<<"$tls_settings" >>"$ENV_FILE"
+
 # smoke test: a signed request works; a wrong secret and an unsigned request are refused
 "$PY" - "$ENV_FILE" <<'PYEOF' || die "S3 smoke test failed (log: $S3_LOG)"
 import re, sys, urllib.error, urllib.request
@@ -206,6 +211,7 @@ PYEOF
 cat <<EOF
 servers-up: OK
   MariaDB : 127.0.0.1:$MARIADB_PORT  root (empty password), backfill/s3cr3t (SELECT); databases market_data, empty_db
+  MariaDB with TLS: $(grep -o 'DOLT_TLS_PORT=.*' <<<"$tls_settings" | cut -d= -f2) (CA $(grep -o 'DOLT_TLS_CA=.*' <<<"$tls_settings" | cut -d= -f2))
   S3      : http://127.0.0.1:$S3_PORT bucket $BUCKET (SigV4 verified; log $S3_LOG)
   settings: source $ENV_FILE
 EOF

@@ -77,6 +77,29 @@ struct TLSUpgradeTests {
         #expect(c.negotiatedCapabilities.contains(.ssl) == false)
     }
 
+    @Test("requireTLS: a server without CLIENT_SSL is refused before anything is sent", arguments: [true, false])
+    func requiredButUnavailable(withUpgrader: Bool) {
+        let plain = ScriptedByteStream(serverChunks: [doltLogin()])
+        var called = false
+        let e = expectMySQLError(.tlsUnavailable) {
+            _ = try MySQLConnection(stream: plain, user: "u", password: "s3cr3t", database: nil,
+                                    upgradeToTLS: withUpgrader ? { s in called = true; return s } : nil, requireTLS: true)
+        }
+        #expect(e?.description.contains("CLIENT_SSL") == true)
+        #expect(!called)
+        #expect(plain.written.isEmpty)
+        #expect(plain.isClosed)
+    }
+
+    @Test("requireTLS with a server that offers TLS upgrades as usual")
+    func requiredAndAvailable() throws {
+        let plain = ScriptedByteStream(serverChunks: [packet(0, doltGreeting(capabilities: 0x013B_AA8F))])
+        let tlsInner = ScriptedByteStream(serverChunks: [packet(3, okPayload())])
+        let c = try MySQLConnection(stream: plain, user: "u", password: "p", database: nil,
+                                    upgradeToTLS: { _ in RecordingStream(tlsInner) }, requireTLS: true)
+        #expect(c.isSecureTransport)
+    }
+
     @Test("over TLS, caching_sha2_password full authentication sends the password NUL-terminated")
     func fullAuthOverTLS() throws {
         let plain = ScriptedByteStream(serverChunks: [packet(0, doltGreeting(capabilities: 0x013B_AA8F, plugin: "caching_sha2_password"))])

@@ -64,4 +64,36 @@ import X509
         }
         #expect(error.alert == .badCertificate)
     }
+
+    // MySQL --ssl-mode levels: verify-ca skips only the name; "unverified" skips the chain but
+    // still yields the leaf key, so CertificateVerify must still verify.
+
+    @Test func chainOnlyPolicyAcceptsAnotherNameButStillChecksTheChain() throws {
+        let verifier = try Transcript.verifier()
+        let chainOnly = X509Authenticator(policy: .verifyChainOnly(verifier))
+        let key = try chainOnly.authenticate(chain: Self.chain("ecdsa"), serverName: "db.example.org", now: Self.now)
+        #expect(key.check(scheme: .ecdsaSecp256r1SHA256, signedContent: [1], signature: [0x30, 0x00]) == .invalid)
+        let untrusted = try #require(throws: CertificateFailure.self) {
+            try X509Authenticator(policy: .verifyChainOnly(CertificateVerifier(trustAnchors: []))).authenticate(chain: Self.chain("ecdsa"), serverName: "localhost", now: Self.now)
+        }
+        #expect(untrusted.alert == .unknownCA)
+        let expired = try #require(throws: CertificateFailure.self) {
+            try chainOnly.authenticate(chain: Self.chain("ecdsa"), serverName: "localhost", now: Self.now + 2 * 366 * 86_400)
+        }
+        #expect(expired.alert == .certificateExpired)
+        // The full policy refuses the same wrong name.
+        #expect(throws: CertificateFailure.self) {
+            try X509Authenticator(policy: .verifyChainAndHostName(verifier)).authenticate(chain: Self.chain("ecdsa"), serverName: "db.example.org", now: Self.now)
+        }
+    }
+
+    @Test(arguments: [("ecdsa", SignatureScheme.ecdsaSecp256r1SHA256), ("rsa", .rsaPSSRSAESHA256)])
+    func unverifiedPolicyStillYieldsTheLeafKey(kind: String, scheme: SignatureScheme) throws {
+        let auth = X509Authenticator(policy: .unverifiedEncryptionOnly)
+        let key = try auth.authenticate(chain: Self.chain(kind), serverName: "anything.invalid", now: Self.now)
+        #expect(key.check(scheme: scheme, signedContent: [1], signature: [0x30, 0x00]) == .invalid)
+        #expect(key.check(scheme: .ecdsaSecp384r1SHA384, signedContent: [1], signature: [0x30, 0x00]) == .keyMismatch)
+        #expect(throws: CertificateFailure.self) { try auth.authenticate(chain: [], serverName: "x", now: Self.now) }
+        #expect(throws: CertificateFailure.self) { try auth.authenticate(chain: [[0x30, 0x03, 0x02, 0x01, 0x07]], serverName: "x", now: Self.now) }
+    }
 }

@@ -109,6 +109,17 @@ struct VerifierPolicyTests {
         #expect(throws: X509Error.expired) { try CertificateVerifier(trustAnchors: [leaf]).verify(chain: [c.peer], hostname: "server.example.com", now: leaf.notAfter + 1) }
     }
 
+    @Test("verifyIgnoringHostName skips only the name: the trust anchor and validity still apply")
+    func chainOnly() throws {
+        let c = try Self.chainCase("self-signed-leaf")
+        let leaf = try Certificate(derEncoded: c.peer)
+        let pinned = CertificateVerifier(trustAnchors: [leaf])
+        #expect(try pinned.verifyIgnoringHostName(chain: [c.peer], now: Self.now).leaf == leaf)
+        #expect(throws: X509Error.unknownIssuer) { try CertificateVerifier(trustAnchors: c.roots).verifyIgnoringHostName(chain: [c.peer], now: Self.now) }
+        #expect(throws: X509Error.expired) { try pinned.verifyIgnoringHostName(chain: [c.peer], now: leaf.notAfter + 1) }
+        #expect(throws: X509Error.malformed) { try pinned.verifyIgnoringHostName(chain: [], now: Self.now) }
+    }
+
     @Test("a SHA-1 or unsupported signature on an intermediate-issued certificate is refused before any crypto")
     func weakAlgorithms() throws {
         let c = try Self.chainCase("valid-ecdsa")
