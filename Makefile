@@ -4,7 +4,8 @@
 #   make fuzz                  build the libFuzzer targets and run each for FUZZ_SECONDS (default 4)
 #   make demo                  local servers + sample data, release build, a real backfill run twice
 #   make backfill ARGS=...     run the release binary (settings from .state/env.sh if present)
-#   make up / make down        start / stop the local MariaDB + S3 servers
+#   make up / make down        start / stop the local MariaDB + S3 servers (+ nginx TLS front)
+#   make bench-tls             our TLS 1.3 stack beside curl: handshakes, 1 MiB PUTs (release build)
 #   make clean                 stop the servers, remove .state and .build
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -75,6 +76,15 @@ backfill: release
 	  if [ -n "$${DOLT_PORT:-}" ]; then conn+=(--dolt-port "$$DOLT_PORT"); fi ;; \
 	esac; \
 	.build/release/backfill-from-dolt "$${conn[@]}" $(ARGS)
+
+# Our TLS beside curl on the same nginx TLS front: handshakes and 1 MiB PUTs (not part of make test).
+.PHONY: bench-tls
+bench-tls: deps
+	swift build -c release --product backfill-from-dolt
+	swift build -c release --product tls-bench
+	trap '$(IT)/servers-down.sh' EXIT; \
+	$(IT)/servers-up.sh; \
+	$(PYTHON) Tests/Bench/tls_vs_curl.py $(BENCH_TLS_ARGS)
 
 up: deps
 	$(IT)/servers-up.sh

@@ -39,6 +39,10 @@ let package = Package(
             name: "backfill-from-dolt",
             dependencies: ["Backfill", "Transport", "TLS", "X509", "MySQLWire", "S3", "HTTP1", "Parquet", "CryptoPrimitives", "ByteCoding"],
             swiftSettings: strict),
+        // Benchmark loops over the product's TLS/HTTP/S3 code (make bench-tls; not shipped).
+        .executableTarget(
+            name: "tls-bench", dependencies: ["TLS", "X509", "Transport", "S3", "HTTP1", "CryptoPrimitives", "ByteCoding"],
+            path: "Tests/Bench/TLSBench", swiftSettings: strict),
 
         .testTarget(name: "ByteCodingTests", dependencies: ["ByteCoding"], swiftSettings: strict),
         .testTarget(name: "CryptoPrimitivesTests", dependencies: ["CryptoPrimitives", "ByteCoding"], swiftSettings: strict),

@@ -89,6 +89,12 @@ public struct CertificateVerifier: Sendable {
         }
         if let e = search.firstError { throw e }
         let stuck = search.stuckAt ?? leaf
+        if stuck.isSelfIssued {
+            // Nothing can issue a self-signed certificate: "send the intermediates" would mislead.
+            let what = stuck.der == leaf.der ? "the server's certificate for \(leaf.displayName)" : "the root certificate \(stuck.displayName) sent by the server"
+            throw X509Error(.unknownIssuer,
+                "\(what) is self-signed and not among the trusted certificates: if it is meant to be trusted, add it (or the CA that should be trusted) to the bundle named by SSL_CERT_FILE, R2_CA_BUNDLE or --dolt-ssl-ca")
+        }
         throw X509Error(.unknownIssuer,
             "no trusted root issued the certificate of \(stuck.displayName) (issuer: \(stuck.issuer)): set SSL_CERT_FILE, R2_CA_BUNDLE or --dolt-ssl-ca to the CA bundle that should be trusted, or make the server send its intermediate certificates")
     }

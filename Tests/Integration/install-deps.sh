@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the integration tests and `make demo` need, and nothing else:
 #   Debian 12: mariadb-server, mariadb-client (a stand-in for `dolt sql-server`: MySQL wire protocol),
-#              openssl (the throwaway CA of the MariaDB with TLS)
+#              nginx-light (TLS 1.3 front to the S3 server), openssl (test PKI, s_server, the
+#              throwaway CA of the MariaDB with TLS), curl
 #   PyPI (pinned): moto[server] (S3 stand-in for R2), boto3, pyarrow, duckdb, polars, fastparquet,
 #                  pandas, pymysql, pytest
 # Idempotent and fast when everything is already there (no apt-get update, no pip run).
@@ -24,7 +25,7 @@ PIP_PINS=(
   "pymysql==1.2.4"
   "pytest==9.0.3"
 )
-APT_PKGS=(mariadb-server mariadb-client openssl)
+APT_PKGS=(mariadb-server mariadb-client nginx-light openssl curl)
 
 # ---- Debian packages ---------------------------------------------------------------------------
 apt_missing() {

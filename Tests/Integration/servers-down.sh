@@ -36,6 +36,7 @@ stop_pid() {
 }
 
 [[ -d $STATE_DIR ]] || { echo "servers-down: nothing to stop ($STATE_DIR does not exist)"; exit 0; }
+STATE_DIR=$STATE_DIR "$HERE/tls-front-down.sh"
 stop_pid "S3 server" "$STATE_DIR/s3.pid" "s3_server.py"
 stop_pid "MariaDB" "$STATE_DIR/mariadb/mariadbd.pid" "mariadbd"
 stop_pid "MariaDB with TLS" "$STATE_DIR/mariadb-tls/mariadbd.pid" "mariadbd"

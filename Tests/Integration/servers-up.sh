@@ -7,6 +7,8 @@
 #     two tables (Fixtures/sample-data/schema.sql), database empty_db without tables.
 #   * moto S3 on 127.0.0.1:${S3_PORT:-19000} verifying SigV4 (Tests/Integration/s3_server.py),
 #     bucket market-data, fixed R2-shaped credentials. Objects live in memory only.
+#   * nginx TLS 1.3 front on https://localhost:${TLS_PORT:-19443} to that S3 server, with a throwaway
+#     test PKI (tls-front-up.sh, tls-pki.sh).
 # State (datadir, logs, pid files, env.sh) lives in ${STATE_DIR:-<repo>/.state}.
 # Writes ${STATE_DIR}/env.sh (R2_* variables, DOLT_HOST, DOLT_PORT): `source .state/env.sh`.
 # Idempotent: servers that already run are re-checked, not restarted. Stop: servers-down.sh.
@@ -19,6 +21,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 STATE_DIR=${STATE_DIR:-$REPO/.state}
 MARIADB_PORT=${MARIADB_PORT:-13306}
 S3_PORT=${S3_PORT:-19000}
+TLS_PORT=${TLS_PORT:-19443}
 PY=${PYTHON:-python3}
 BUCKET=market-data
 SCHEMA=$REPO/Fixtures/sample-data/schema.sql
@@ -208,10 +211,15 @@ except urllib.error.HTTPError as e:
     assert e.code == 403, e.code
 PYEOF
 
+# ================================================================ TLS 1.3 front (nginx) to the S3 server
+TLS_PORT=$TLS_PORT S3_PORT=$S3_PORT STATE_DIR=$STATE_DIR "$HERE/tls-front-up.sh" \
+  || die "the TLS front failed (tls-front-up.sh)"
+
 cat <<EOF
 servers-up: OK
   MariaDB : 127.0.0.1:$MARIADB_PORT  root (empty password), backfill/s3cr3t (SELECT); databases market_data, empty_db
   MariaDB with TLS: $(grep -o 'DOLT_TLS_PORT=.*' <<<"$tls_settings" | cut -d= -f2) (CA $(grep -o 'DOLT_TLS_CA=.*' <<<"$tls_settings" | cut -d= -f2))
   S3      : http://127.0.0.1:$S3_PORT bucket $BUCKET (SigV4 verified; log $S3_LOG)
+  TLS     : https://localhost:$TLS_PORT -> S3 (nginx, TLS 1.3 only; CA bundle $STATE_DIR/tls/ca.pem)
   settings: source $ENV_FILE
 EOF
