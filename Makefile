@@ -1,7 +1,8 @@
 # backfill-from-dolt: build, test and demo entry points (GNU make).
 #   make build                 debug build (swift build)
-#   make test                  deps, swift build, swift test, static build, local servers, sample data, integration tests
+#   make test                  deps, swift build, swift test, fuzzing (bounded), static build, local servers, sample data, integration tests
 #   make static                fully static, stripped binary: .build/static/backfill-from-dolt (commit stamped)
+#   make fuzz                  build the libFuzzer targets and run each for FUZZ_SECONDS (default 4)
 #   make demo                  local servers + sample data, release build, a real backfill run twice
 #   make backfill ARGS=...     run the release binary (settings from .state/env.sh if present)
 #   make up / make down        start / stop the local MariaDB + S3 servers (+ nginx TLS front)
@@ -19,7 +20,10 @@ STATE_DIR ?= $(CURDIR)/.state
 PYTEST_ARGS ?= -q
 export STATE_DIR PYTHON
 
-.PHONY: build release static deps test integration demo backfill up down clean bench bench-memory
+FUZZ_SECONDS ?= 4
+export FUZZ_SECONDS
+
+.PHONY: build release static deps test integration demo backfill up down clean bench bench-memory fuzz
 
 build:
 	swift build
@@ -39,11 +43,18 @@ test: deps
 	swift build
 	swift test
 	.ci/build-static.sh
+	$(MAKE) fuzz
 	trap '$(IT)/servers-down.sh' EXIT; \
 	$(IT)/servers-up.sh; \
 	. "$(STATE_DIR)/env.sh"; \
 	$(PYTHON) $(IT)/load_sample_data.py; \
 	$(PYTHON) -m pytest $(IT) $(PYTEST_ARGS)
+
+# libFuzzer targets (Tests/Fuzz): built outside SwiftPM with -sanitize=fuzzer,address, each run for
+# FUZZ_SECONDS on a corpus seeded from Fixtures; any crash, trap, hang or OOM fails.
+fuzz:
+	Tests/Fuzz/build.sh
+	Tests/Fuzz/run.sh
 
 # Integration tests only, against servers that are already up (make up) and a built binary.
 integration:

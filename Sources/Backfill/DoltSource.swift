@@ -1,5 +1,6 @@
 import MySQLWire
 import Parquet
+import S3
 
 /// Rows from Dolt (or MySQL/MariaDB) over the MySQL protocol, one connection reused across
 /// queries and reopened after a failure.
@@ -13,6 +14,16 @@ public final class DoltSource: RowSource {
     var connection: MySQLConnection?
     /// Verbose diagnostics (queries sent); never carries the password.
     public var log: ((String) -> Void)?
+    /// How often one ticker's fetch is tried again on a fresh connection after the connection
+    /// was lost (mid-result, reset) or could not be opened for a transient reason.
+    public var retries = 0
+    /// Whether a connect or stream error may not repeat (the Transport layer's refused, reset,
+    /// timeout); errors it does not know are final.
+    public var isTransient: (any Error) -> Bool = { _ in false }
+    /// Waits between attempts: exponential backoff with full jitter.
+    public var retryPolicy = S3RetryPolicy(maxRetries: 0, baseDelay: 0.5, maxDelay: 8)
+    /// Sleeps the calling thread (injectable for tests).
+    public var sleep: (Double) -> Void = S3RetryPolicy.threadSleep
 
     public init(database: String, describeServer: String, connector: @escaping Connector) {
         self.database = database
@@ -24,7 +35,7 @@ public final class DoltSource: RowSource {
 
     /// Opens the connection now, so that a wrong host or password is reported before any work.
     public func connect() throws {
-        _ = try self.open()
+        do { _ = try self.open() } catch let e as RetryableSourceError { throw e.final }
     }
 
     public var serverVersion: String? { self.connection?.serverVersion }
@@ -37,6 +48,8 @@ public final class DoltSource: RowSource {
             return c
         } catch let e as MySQLError {
             throw FatalRunError(self.explain(e, table: nil))
+        } catch where self.isTransient(error) {
+            throw RetryableSourceError(final: FatalRunError("cannot connect to Dolt at \(self.describeServer): \(error). Is the Dolt SQL server running? Check with `lsof -i :PORT`; start it with `dolt sql-server`; check --dolt-host and --dolt-port."))
         } catch {
             let port = self.describeServer.split(separator: ":").last.map(String.init) ?? "3306"
             throw FatalRunError("cannot connect to Dolt at \(self.describeServer): \(error)\n  Check that the server runs (`lsof -i :\(port)`), start it with `dolt sql-server`, and check --dolt-host and --dolt-port.")
@@ -55,12 +68,19 @@ public final class DoltSource: RowSource {
             } else {
                 c.close()
                 self.connection = nil
+                if e.code == .connectionClosed || e.code == .connectionLostMidResult || e.code == .connectionUnusable {
+                    throw RetryableSourceError(final: BackfillError(.source, self.explain(e, table: table)))
+                }
             }
             throw BackfillError(.source, self.explain(e, table: table))
         } catch {
-            // A callback failed (bad value, unsupported type): the rest of the result was not read.
+            // A callback failed (bad value, unsupported type), or the stream did (reset, timeout):
+            // the rest of the result was not read.
             c.close()
             self.connection = nil
+            if self.isTransient(error) {
+                throw RetryableSourceError(final: BackfillError(.source, "the connection to Dolt at \(self.describeServer) failed during a query: \(error)"))
+            }
             throw error
         }
     }
@@ -84,13 +104,34 @@ public final class DoltSource: RowSource {
     public func distinctTickers(_ dataset: Dataset) throws -> [String] {
         let col = Self.ident(dataset.tickerColumn)
         var out: [String] = []
+        do {
         try self.query("SELECT DISTINCT \(col) FROM \(Self.ident(dataset.table)) WHERE \(col) IS NOT NULL", table: dataset.table, columns: { _ in }) { row in
             if let first = row.first, let v = first { out.append(String(decoding: v, as: UTF8.self)) }
+        }
+        } catch let e as RetryableSourceError {
+            throw e.final
         }
         return out
     }
 
+    /// The ticker's rows; a lost or refused connection is retried on a fresh one (bounded)
+    /// before the ticker is given up.
     public func fetch(_ dataset: Dataset, ticker: String, range: DateRange) throws -> SourceRows {
+        var retry = 0
+        while true {
+            do {
+                return try self.fetchOnce(dataset, ticker: ticker, range: range)
+            } catch let e as RetryableSourceError {
+                guard retry < self.retries else { throw e.final }
+                retry += 1
+                let wait = self.retryPolicy.delay(beforeRetry: retry, throttled: false, retryAfter: nil, random: S3RetryPolicy.systemRandom)
+                self.log?("    · \(e.final); trying again on a fresh connection (retry \(retry) of \(self.retries))")
+                self.sleep(wait)
+            }
+        }
+    }
+
+    private func fetchOnce(_ dataset: Dataset, ticker: String, range: DateRange) throws -> SourceRows {
         let c = try self.open()
         let dateCol = Self.ident(dataset.dateColumn)
         var sql = "SELECT * FROM \(Self.ident(dataset.table)) WHERE \(Self.ident(dataset.tickerColumn)) = \(c.quote(ticker))"
@@ -137,6 +178,12 @@ public final class DoltSource: RowSource {
         guard dateIndex >= 0 else { return SourceRows(schema: [], dateColumn: 0, rows: []) }
         return SourceRows(schema: mappings.map(\.schema), dateColumn: dateIndex, rows: rows)
     }
+}
+
+/// A connection failure a fresh connection may not repeat; `final` is what to report when the
+/// retries are used up.
+struct RetryableSourceError: Error {
+    let final: any Error
 }
 
 extension String {

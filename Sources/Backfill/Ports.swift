@@ -43,7 +43,13 @@ public enum WriteCondition: Sendable, Equatable {
 /// Thrown by an `ObjectStore` when a write's condition failed (HTTP 412): someone else wrote first.
 public struct WriteConflict: Error, Sendable {
     public let key: String
-    public init(key: String) { self.key = key }
+    /// The write was sent more than once (a retry after a lost answer): the first one may have
+    /// landed, so the object that failed the condition may be this run's own write.
+    public let afterRetriedWrite: Bool
+    public init(key: String, afterRetriedWrite: Bool = false) {
+        self.key = key
+        self.afterRetriedWrite = afterRetriedWrite
+    }
 }
 
 /// One entry of a bucket listing.

@@ -29,7 +29,7 @@ public final class R2Store: ObjectStore {
         } catch let e as S3Error where e.httpStatus == 412 || e.httpStatus == 409 || (condition.map { if case .ifMatch = $0 { return true } else { return false } } ?? false && e.httpStatus == 404) {
             // 412: the object changed since we read it. 409: R2's concurrent conditional write.
             // 404 on If-Match: the object was deleted since we read it.
-            throw WriteConflict(key: key)
+            throw WriteConflict(key: key, afterRetriedWrite: e.attempts > 1)
         }
     }
 }

@@ -237,12 +237,13 @@ public final class BackfillRunner: @unchecked Sendable {
         for r in readers { r.join() }
         for w in workers { w.join() }
 
-        if let fatal = self.state.locked({ self.fatal }) { throw fatal }
         let requestCounts = self.state.locked { self.counters }
         summary.lists = requestCounts.lists
         summary.gets = requestCounts.gets
         summary.puts = requestCounts.puts
+        // Even when the run cannot go on (the database went away), say what was and was not done.
         self.printSummary(summary)
+        if let fatal = self.state.locked({ self.fatal }) { throw fatal }
         return summary
     }
 
@@ -490,6 +491,11 @@ public final class BackfillRunner: @unchecked Sendable {
         }
         var mustRead = pair.listing[key] != nil
         var attempt = 0
+        // Set when a write was retried by the store and then failed its condition: that write may
+        // have landed, so finding exactly our bytes on the re-read means it did.
+        var ownWriteMayHaveLanded = false
+        // The merge line of the write that may have landed: if it did, that is what happened.
+        var landedMergeLine: String? = nil
         while true {
             var existing: StoredObject? = nil
             if mustRead {
@@ -514,6 +520,12 @@ public final class BackfillRunner: @unchecked Sendable {
             lines.append("  Merged: \(thousands(merged.existingCount)) existing + \(thousands(rows.count)) new = \(thousands(merged.rows.count)) total")
             let body = try self.encode(schema: merged.schema, rows: merged.rows)
             if let existing, existing.body == body {
+                if ownWriteMayHaveLanded, let line = landedMergeLine {
+                    lines.removeAll { $0.hasPrefix("  Merged:") }
+                    lines.append(line)
+                    lines.append("  ✓ Wrote \(thousands(merged.rows.count)) rows to \(key)")
+                    return .written
+                }
                 lines.append("  ✓ Unchanged: \(thousands(merged.rows.count)) rows already in \(key)")
                 return .unchanged
             }
@@ -525,8 +537,10 @@ public final class BackfillRunner: @unchecked Sendable {
             do {
                 try store.put(key: key, body: body, condition: condition)
                 self.count { $0.puts += 1 }
-            } catch is WriteConflict {
+            } catch let conflict as WriteConflict {
                 self.count { $0.puts += 1 }
+                ownWriteMayHaveLanded = conflict.afterRetriedWrite
+                landedMergeLine = lines.last { $0.hasPrefix("  Merged:") }
                 attempt += 1
                 guard attempt <= self.options.conflictRetries else {
                     throw BackfillError(.conflict, "\(key) kept changing while this run merged into it (another writer?); try again")

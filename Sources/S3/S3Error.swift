@@ -22,6 +22,8 @@ public struct S3Error: Error, CustomStringConvertible, Equatable {
     public let serverStringToSign: String?
     /// What we were doing, e.g. `PUT prices/v1/AAPL/2024/01/data.parquet`.
     public let operation: String
+    /// How many times the request was sent (more than 1 after retries).
+    public var attempts = 1
 
     /// Creates an error; prefer the static factories.
     public init(httpStatus: Int, code: String, message: String, key: String? = nil, requestID: String? = nil, serverCanonicalRequest: String? = nil, serverStringToSign: String? = nil, operation: String = "") {
@@ -64,6 +66,7 @@ public struct S3Error: Error, CustomStringConvertible, Equatable {
     /// A clear sentence: what happened, then how to fix it.
     public var description: String {
         var text = self.operation.isEmpty ? "S3 error" : "S3 \(self.operation) failed"
+        if self.attempts > 1 { text += " after \(self.attempts) attempts" }
         if self.httpStatus != 0 { text += ": HTTP \(self.httpStatus)" }
         text += " \(self.code)"
         if !self.message.isEmpty { text += ": \(self.message)" }
@@ -91,6 +94,8 @@ public struct S3Error: Error, CustomStringConvertible, Equatable {
             return "The server is throttling (R2 allows one write per second per key); retry with backoff"
         case "InvalidConfiguration":
             return nil
+        case "ConnectionFailed":
+            return "Check the network, R2_ENDPOINT and the server's status; --retries and the timeouts (--connect-timeout, --timeout, --request-timeout) set how long to keep trying"
         case "XAmzContentSHA256Mismatch", "BadDigest":
             return "The body was altered in transit; retry"
         default:

@@ -29,6 +29,14 @@ struct Arguments {
     var verbose = false
     var jobs = 16
     var compression = ParquetCompression.none
+    /// Retries after a transient failure (S3 requests, and a ticker's database fetch).
+    var retries = 5
+    /// Seconds to wait for a TCP connection.
+    var connectTimeout = 10.0
+    /// Seconds a single read or write may wait.
+    var ioTimeout = 60.0
+    /// Seconds one S3 request may take in all.
+    var requestTimeout = 300.0
     /// Database connections: a small fraction of the object jobs (the database answers fast, R2 does not).
     var databaseConnections: Int { min(4, max(1, (self.jobs + 7) / 8)) }
 
@@ -158,7 +166,23 @@ struct Arguments {
             guard let n = Int(j), (1...256).contains(n) else { throw UsageError("--jobs '\(j)' is not a number from 1 to 256") }
             a.jobs = n
         }
+        if let r = values["--retries"]?.first {
+            guard let n = Int(r), (0...20).contains(n) else { throw UsageError("--retries '\(r)' is not a number from 0 to 20") }
+            a.retries = n
+        }
+        a.connectTimeout = try Self.seconds(values, "--connect-timeout", default: a.connectTimeout)
+        a.ioTimeout = try Self.seconds(values, "--timeout", default: a.ioTimeout)
+        a.requestTimeout = try Self.seconds(values, "--request-timeout", default: a.requestTimeout)
         return a
+    }
+
+    /// A timeout flag's value: seconds, more than 0 and at most a day (fractions allowed).
+    static func seconds(_ values: [String: [String]], _ flag: String, default value: Double) throws -> Double {
+        guard let text = values[flag]?.first else { return value }
+        guard let s = Double(text), s.isFinite, s > 0, s <= 86_400, text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) else {
+            throw UsageError("\(flag) '\(text)' is not a number of seconds between 0 and 86400")
+        }
+        return s
     }
 
     /// argparse's rule: a value may not start with "-" unless it is a negative number.

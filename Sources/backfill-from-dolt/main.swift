@@ -14,9 +14,6 @@ import Musl
 
 /// The composition root: parse, configure, connect, run, and map the outcome to an exit code.
 enum App {
-    static let connectTimeout = 10.0
-    static let ioTimeout = 120.0
-
     static func run(_ argv: [String]) -> Int32 {
         let sink = TerminalSink()
         let args: Arguments
@@ -50,6 +47,7 @@ enum App {
             dotenv = [:]
         }
         let lookup: (String) -> String? = { System.env($0) ?? dotenv[$0] }
+        let connectTimeout = args.connectTimeout, ioTimeout = args.ioTimeout
         let connector = Connector(connectTimeout: connectTimeout, ioTimeout: ioTimeout, lookup: lookup)
         if case .fetch(let url) = args.action {
             return Diagnostics.fetch(url: url, verbose: args.verbose, connector: connector, sink: sink)
@@ -80,6 +78,7 @@ enum App {
             do { _ = try connector.trust() } catch { return usageFailure(UsageError("HTTPS trust anchors: \(error)")) }
         }
 
+        let isTransient: (any Error) -> Bool = { ($0 as? TransportError)?.isTransient ?? false }
         let password = args.doltPassword ?? lookup("DOLT_PASSWORD") ?? ""
         let host = args.doltHost, port = args.doltPort, user = args.doltUser, database = args.doltDatabase
         let server = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
@@ -93,6 +92,8 @@ enum App {
         // each further database thread gets its own connection.
         let firstSource = DoltSource(database: database, describeServer: server, connector: connectDolt)
         firstSource.log = log
+        firstSource.retries = args.retries
+        firstSource.isTransient = isTransient
         let handOut = Monitor()
         var firstTaken = false
         let makeSource: () -> any RowSource = {
@@ -103,14 +104,19 @@ enum App {
                 }
                 let s = DoltSource(database: database, describeServer: server, connector: connectDolt)
                 s.log = log
+                s.retries = args.retries
+                s.isTransient = isTransient
                 return s
             }
         }
+        let retryPolicy = S3RetryPolicy(maxRetries: args.retries), requestTimeout = args.requestTimeout
         let makeStore: () -> any ObjectStore = {
-            R2Store(client: S3Client(
-                configuration: s3Config,
+            let client = S3Client(
+                configuration: s3Config, retryPolicy: retryPolicy, requestTimeout: requestTimeout,
                 connect: { try connector.http(scheme: s3Config.endpointScheme, host: s3Config.host, port: s3Config.port) },
-                now: { Int64(time(nil)) }))
+                now: { Int64(time(nil)) }, isTransient: isTransient)
+            client.onRetry = args.verbose ? { sink.err("    · \($0)") } : nil
+            return R2Store(client: client)
         }
         if args.action == .check {
             return Diagnostics.check(args: args, selection: selection, dolt: connectDolt, server: server, s3: s3Config, connector: connector, sink: sink,
@@ -121,6 +127,7 @@ enum App {
             sink.out("Dolt: \(user)@\(server)/\(database) (password \(password.isEmpty ? "empty" : "set"))")
             sink.out("R2: \(s3Config.endpointScheme)://\(s3Config.host):\(s3Config.port), bucket \(settings.bucket), region \(settings.region), key id \(settings.accessKeyID)")
             sink.out("Jobs: \(args.jobs) object operations, \(args.databaseConnections) database connections")
+            sink.out("Retries: \(args.retries); timeouts: connect \(args.connectTimeout) s, read/write \(args.ioTimeout) s, R2 request \(args.requestTimeout) s")
         }
 
         let options = RunOptions(
@@ -191,6 +198,9 @@ enum Signals {
         }
     }
 }
+
+/// Lets the S3 client shorten a read's wait to what is left of the whole-request deadline.
+extension TCPStream: S3AdjustableTimeoutStream {}
 
 signal(SIGPIPE, SIG_IGN)
 exit(App.run(Array(CommandLine.arguments.dropFirst())))

@@ -44,8 +44,14 @@ final class MemoryStore: ObjectStore, @unchecked Sendable {
             case nil: break
             }
             self.storeLocked(key: key, body: body)
+            if self.landThenConflict.remove(key) != nil {
+                // Like a PUT whose answer was lost and whose retry met its own write: 412.
+                throw WriteConflict(key: key, afterRetriedWrite: true)
+            }
         }
     }
+    /// Keys whose next put is applied and then reported as a conflict after a retried write.
+    var landThenConflict: Set<String> = []
 
     /// Stores like another writer would; ETags are "v<n>", or the body's MD5 like S3 when `md5ETags`.
     func store(key: String, body: [UInt8]) { self.lock.locked { self.storeLocked(key: key, body: body) } }

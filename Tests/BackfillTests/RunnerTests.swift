@@ -121,6 +121,33 @@ struct RunnerTests {
         #expect(store.objects.allSatisfy { (try? ParquetReader.readMetadata($0.value.body).rowGroups[0].columns[0].metaData?.codec) == 0 })
     }
 
+    @Test func aRetriedWriteThatMetItsOwnObjectCountsAsWritten() throws {
+        let store = MemoryStore()
+        let key = "prices/v1/MSFT/2024/03/data.parquet"
+        store.landThenConflict = [key]
+        let sink = LinesSink()
+        let summary = try BackfillRunner(source: self.source(), store: store, options: self.options(.list(["MSFT"])), sink: sink).run()
+        #expect(try ParquetReader.read(store.objects[key]!.body).rows == [priceRow("MSFT", "2024-03-01", close: 10)])
+        let block = sink.outLines.drop { !$0.hasPrefix("  ✓ Fetched") }.prefix(3)
+        #expect(Array(block) == ["  ✓ Fetched 1 rows from Dolt", "  Merged: 0 existing + 1 new = 1 total", "  ✓ Wrote 1 rows to \(key)"], "\(sink.outLines)")
+        #expect(!sink.outLines.contains { $0.contains("Unchanged") })
+        #expect(summary.totalFiles == 1 && summary.unchangedFiles == 0 && summary.failed == 0)
+        // The re-read found exactly our bytes: no second PUT.
+        #expect(store.puts.filter { $0.key == key }.count == 1)
+    }
+
+    @Test func aRetriedWriteBeatenByAnotherWriterIsMergedWithIt() throws {
+        let store = MemoryStore()
+        let key = "prices/v1/MSFT/2024/03/data.parquet"
+        store.landThenConflict = [key]
+        // Our write lands, then another writer replaces it before our retry's 412 is handled.
+        let other = try ParquetWriter.write(schema: priceSchema, rows: [priceRow("MSFT", "2024-03-04", close: 7)], createdBy: "other")
+        let tracking = OverwriteAfterPut(store: store, key: key, body: other)
+        _ = try BackfillRunner(source: self.source(), store: tracking, options: self.options(.list(["MSFT"])), sink: LinesSink()).run()
+        let rows = try ParquetReader.read(store.objects[key]!.body).rows
+        #expect(rows == [priceRow("MSFT", "2024-03-01", close: 10), priceRow("MSFT", "2024-03-04", close: 7)])
+    }
+
     @Test func unreadableExistingObjectIsLeftUntouchedAndCounted() throws {
         let store = MemoryStore()
         let key = "prices/v1/AAPL/2024/01/data.parquet"
@@ -467,5 +494,30 @@ struct PipelineTests {
         let (summary, _) = try self.run(self.manyTickers(), store, jobs: 3, rowsInFlight: 1)
         #expect(summary.totalFiles == 25 * 6 + 16 && summary.failed == 0)
         #expect(store.objects.count == 25 * 6 + 16)
+    }
+}
+
+/// Passes everything to `store`, but after the first put of `key` (which fails as a conflict)
+/// another writer stores `body` there, replacing ours.
+final class OverwriteAfterPut: ObjectStore, @unchecked Sendable {
+    let store: MemoryStore
+    let key: String
+    let body: [UInt8]
+    var done = false
+    init(store: MemoryStore, key: String, body: [UInt8]) {
+        self.store = store
+        self.key = key
+        self.body = body
+    }
+    func list(prefix: String) throws -> [String: ListedObject] { try self.store.list(prefix: prefix) }
+    func get(key: String) throws -> StoredObject? { try self.store.get(key: key) }
+    func put(key: String, body: [UInt8], condition: WriteCondition?) throws {
+        do {
+            try self.store.put(key: key, body: body, condition: condition)
+        } catch let e as WriteConflict where key == self.key && !self.done {
+            self.done = true
+            self.store.store(key: key, body: self.body)
+            throw e
+        }
     }
 }

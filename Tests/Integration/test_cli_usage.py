@@ -8,7 +8,8 @@ from conftest import free_port
 
 ALL_FLAGS = ["--tickers", "--ticker-file", "--all", "--start-date", "--end-date", "--prices-only",
              "--fundamentals-only", "--dolt-host", "--dolt-port", "--dolt-database", "--dolt-user",
-             "--dolt-password", "--dry-run", "--verbose", "-v", "--help", "--version"]
+             "--dolt-password", "--dry-run", "--verbose", "-v", "--help", "--version",
+             "--retries", "--connect-timeout", "--timeout", "--request-timeout"]
 
 
 def assert_usage_error(result) -> None:
@@ -39,6 +40,25 @@ def assert_usage_error(result) -> None:
     pytest.param(["--tickers", "AAPL", "--dolt-port", "0"], id="port-zero"),
     pytest.param(["--tickers", "AAPL", "--dolt-port", "abc"], id="port-not-a-number"),
     pytest.param(["--tickers", "AAPL", "--dolt-port=70000"], id="port-equals-form"),
+    pytest.param(["--tickers", "AAPL", "--dolt-port", "-1"], id="port-negative"),
+    pytest.param(["--tickers", "AAPL", "--retries", "21"], id="retries-too-many"),
+    pytest.param(["--tickers", "AAPL", "--retries", "-1"], id="retries-negative"),
+    pytest.param(["--tickers", "AAPL", "--retries", "x"], id="retries-not-a-number"),
+    pytest.param(["--tickers", "AAPL", "--timeout", "0"], id="timeout-zero"),
+    pytest.param(["--tickers", "AAPL", "--timeout", "nan"], id="timeout-nan"),
+    pytest.param(["--tickers", "AAPL", "--connect-timeout", "1e9"], id="connect-timeout-exponent"),
+    pytest.param(["--tickers", "AAPL", "--request-timeout", "86401"], id="request-timeout-too-long"),
+    pytest.param(["--tickers", "AAPL", "--request-timeout"], id="request-timeout-without-value"),
+    pytest.param(["--tickers", "AAPL", "--jobs", "0"], id="jobs-zero"),
+    pytest.param(["--tickers", "AAPL", "--start-date", "2023-02-29"], id="february-29-non-leap"),
+    pytest.param(["--tickers", "AAPL", "--start-date", "2024-1-05"], id="date-without-padding"),
+    pytest.param(["--tickers", "AAPL", "--start-date", "2024-01-05x"], id="date-trailing-garbage"),
+    pytest.param(["--tickers", "AAPL", "--end-date", ""], id="empty-date"),
+    pytest.param(["--tickers", "AAPL", "--dry-run=yes"], id="value-for-a-switch"),
+    pytest.param(["--tickers", "AAPL", "--dolt-host", ""], id="empty-host"),
+    pytest.param(["--tickers", "bad\x01ticker"], id="control-character-in-ticker"),
+    pytest.param(["--ticker-file", "/nonexistent/tickers.txt"], id="missing-ticker-file"),
+    pytest.param(["--ticker-file", "/"], id="ticker-file-is-a-directory"),
 ])
 def test_usage_errors_exit_2_with_one_line_pointing_to_help(run, bucket, args):
     # with db=False nothing points at the test database: a usage error must come first anyway
@@ -104,3 +124,36 @@ def test_real_environment_wins_over_dotenv(run, bucket, tmp_path):
     result = run("--tickers", "MSFT", "--fundamentals-only", "--end-date", "2023-03-31", cwd=str(work))
     assert result.rc == 0, result
     assert bucket.keys() == ["fundamentals/v1/MSFT/2023/03/data.parquet"]
+
+
+@pytest.mark.parametrize("content", [
+    pytest.param(b"", id="empty"),
+    pytest.param(b"\n\n   \n", id="blank-lines"),
+    pytest.param(b"# only a comment\n#AAPL\n", id="comments-only"),
+    pytest.param(b"AAPL\n\xff\xfeMSFT\n", id="not-utf8"),
+    pytest.param(b"AAPL\nMS\x00FT\n", id="nul-byte"),
+])
+def test_unusable_ticker_files_exit_2_and_write_nothing(run, bucket, tmp_path, content):
+    path = tmp_path / "tickers.txt"
+    path.write_bytes(content)
+    result = run("--ticker-file", str(path))
+    assert_usage_error(result)
+    assert "--ticker-file" in result.stderr, result
+    assert bucket.keys() == []
+
+
+@pytest.mark.parametrize("endpoint", [
+    pytest.param("ftp://127.0.0.1:9000", id="unknown-scheme"),
+    pytest.param("127.0.0.1:9000", id="no-scheme"),
+    pytest.param("http://", id="no-host"),
+    pytest.param("http://127.0.0.1:99999", id="port-out-of-range"),
+    pytest.param("http://127.0.0.1:0", id="port-zero"),
+    pytest.param("http://127.0.0.1:abc", id="port-not-a-number"),
+    pytest.param("http://user:pw@127.0.0.1:9000", id="credentials-in-url"),
+    pytest.param("http://127.0.0.1 :9000", id="space-in-host"),
+])
+def test_malformed_r2_endpoint_exits_2_before_any_work(run, bucket, endpoint):
+    result = run("--tickers", "AAPL", env={"R2_ENDPOINT": endpoint})
+    assert_usage_error(result)
+    assert "BACKFILL SUMMARY" not in result.stdout, result
+    assert bucket.keys() == []
