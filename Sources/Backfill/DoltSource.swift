@@ -20,6 +20,10 @@ public final class DoltSource: RowSource {
     /// Whether a connect or stream error may not repeat (the Transport layer's refused, reset,
     /// timeout); errors it does not know are final.
     public var isTransient: (any Error) -> Bool = { _ in false }
+    /// What to tell the user after a failed connect, for errors whose kind the caller knows
+    /// (refused: is the server running?; a name that does not resolve: check --dolt-host).
+    /// Nil adds nothing: TLS and authentication errors already say what to do.
+    public var connectionHint: (any Error) -> String? = { _ in nil }
     /// Waits between attempts: exponential backoff with full jitter.
     public var retryPolicy = S3RetryPolicy(maxRetries: 0, baseDelay: 0.5, maxDelay: 8)
     /// Sleeps the calling thread (injectable for tests).
@@ -49,11 +53,15 @@ public final class DoltSource: RowSource {
         } catch let e as MySQLError {
             throw FatalRunError(self.explain(e, table: nil))
         } catch where self.isTransient(error) {
-            throw RetryableSourceError(final: FatalRunError("cannot connect to Dolt at \(self.describeServer): \(error). Is the Dolt SQL server running? Check with `lsof -i :PORT`; start it with `dolt sql-server`; check --dolt-host and --dolt-port."))
+            throw RetryableSourceError(final: self.connectFailure(error))
         } catch {
-            let port = self.describeServer.split(separator: ":").last.map(String.init) ?? "3306"
-            throw FatalRunError("cannot connect to Dolt at \(self.describeServer): \(error)\n  Check that the server runs (`lsof -i :\(port)`), start it with `dolt sql-server`, and check --dolt-host and --dolt-port.")
+            throw self.connectFailure(error)
         }
+    }
+
+    private func connectFailure(_ error: any Error) -> FatalRunError {
+        let hint = self.connectionHint(error).map { "\n  " + $0 } ?? ""
+        return FatalRunError("cannot connect to Dolt at \(self.describeServer): \(error)" + hint)
     }
 
     /// Runs `sql`; a broken connection is dropped so the next query reconnects.

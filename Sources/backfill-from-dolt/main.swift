@@ -79,6 +79,16 @@ enum App {
         }
 
         let isTransient: (any Error) -> Bool = { ($0 as? TransportError)?.isTransient ?? false }
+        let connectionHint: (any Error) -> String? = { error in
+            switch (error as? TransportError)?.code {
+            case .connectionRefused?, .connectTimeout?, .unreachable?:
+                return "Check that the server runs (`lsof -i :\(args.doltPort)`), start it with `dolt sql-server`, and check --dolt-host and --dolt-port."
+            case .resolveFailed?:
+                return "Check --dolt-host: the name does not resolve here (use an IP address, or fix /etc/hosts or DNS)."
+            default:
+                return nil
+            }
+        }
         let password = args.doltPassword ?? lookup("DOLT_PASSWORD") ?? ""
         let host = args.doltHost, port = args.doltPort, user = args.doltUser, database = args.doltDatabase
         let server = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
@@ -94,6 +104,7 @@ enum App {
         firstSource.log = log
         firstSource.retries = args.retries
         firstSource.isTransient = isTransient
+        firstSource.connectionHint = connectionHint
         let handOut = Monitor()
         var firstTaken = false
         let makeSource: () -> any RowSource = {
@@ -106,6 +117,7 @@ enum App {
                 s.log = log
                 s.retries = args.retries
                 s.isTransient = isTransient
+                s.connectionHint = connectionHint
                 return s
             }
         }
