@@ -1,3 +1,5 @@
+import ByteCoding
+
 /// A proleptic Gregorian calendar date, convertible to days since 1970-01-01 (Parquet DATE).
 public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let year: Int
@@ -47,30 +49,16 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         }
     }
 
-    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    /// Days since 1970-01-01.
     public var daysSinceEpoch: Int {
-        let y = self.month <= 2 ? self.year - 1 : self.year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (self.month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + self.day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        Int(UnixCalendar.days(year: self.year, month: self.month, day: self.day))
     }
 
-    /// The date `days` after 1970-01-01 (civil_from_days); nil outside years 1...9999.
+    /// The date `days` after 1970-01-01; nil outside years 1...9999.
     public init?(daysSinceEpoch days: Int) {
         guard days >= -719_162, days <= 2_932_896 else { return nil }
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        self.init(year: y, month: m, day: d)
+        let (y, m, d) = UnixCalendar.civil(days: Int64(days))
+        self.init(year: Int(y), month: m, day: d)
     }
 
     public var description: String {

@@ -198,22 +198,12 @@ public enum SigV4 {
 
     /// `x-amz-date` for a Unix time: `YYYYMMDDTHHMMSSZ` (UTC, proleptic Gregorian).
     public static func amzDate(unixSeconds: Int64) -> String {
-        let days = unixSeconds >= 0 ? unixSeconds / 86_400 : (unixSeconds - 86_399) / 86_400
-        let secondsOfDay = unixSeconds - days * 86_400
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func pad(_ v: Int64, _ width: Int) -> String {
-            let s = String(v)
-            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
-        }
-        return pad(year, 4) + pad(month, 2) + pad(day, 2) + "T" + pad(secondsOfDay / 3600, 2) + pad(secondsOfDay % 3600 / 60, 2) + pad(secondsOfDay % 60, 2) + "Z"
+        let (days, secondsOfDay) = UnixCalendar.split(unixSeconds)
+        let (year, month, day) = UnixCalendar.civil(days: days)
+        let date: String = UnixCalendar.pad(year, 4) + UnixCalendar.pad(month, 2) + UnixCalendar.pad(day, 2)
+        let hh: String = UnixCalendar.pad(secondsOfDay / 3600, 2)
+        let mm: String = UnixCalendar.pad(secondsOfDay % 3600 / 60, 2)
+        let ss: String = UnixCalendar.pad(secondsOfDay % 60, 2)
+        return date + "T" + hh + mm + ss + "Z"
     }
 }

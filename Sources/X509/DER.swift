@@ -3,6 +3,8 @@
 // (swift-asn1's `_maximumNodeDepth`), and an element must be followed by nothing. Reads are index
 // arithmetic over one shared [UInt8]; nothing here traps on input.
 
+import ByteCoding
+
 /// DER structure limits and entry points.
 enum DER {
     /// Deepest nesting of constructed elements accepted (swift-asn1 uses the same value).
@@ -357,31 +359,13 @@ enum DERTime {
         }
     }
 
-    /// Days since 1970-01-01 (H. Hinnant's days_from_civil).
+    /// Days since 1970-01-01.
     static func daysFromCivil(year: Int, month: Int, day: Int) -> Int64 {
-        let y = Int64(month <= 2 ? year - 1 : year)
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let m = Int64(month)
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        UnixCalendar.days(year: year, month: month, day: day)
     }
 
     /// `YYYY-MM-DD HH:MM:SS UTC` for messages.
     static func format(_ seconds: Int64) -> String {
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secs = seconds - days * 86_400
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(y)-\(two(m))-\(two(d)) \(two(secs / 3600)):\(two(secs % 3600 / 60)):\(two(secs % 60)) UTC"
+        UnixCalendar.formatUTC(seconds)
     }
 }

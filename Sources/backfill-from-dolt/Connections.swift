@@ -75,11 +75,5 @@ enum CertificateReport {
         return out
     }
 
-    static func utc(_ seconds: Int64) -> String {
-        let days = Int((seconds >= 0 ? seconds : seconds - 86_399) / 86_400)
-        let rest = Int(seconds - Int64(days) * 86_400)
-        let date = CivilDate(daysSinceEpoch: days)?.description ?? "day \(days)"
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(date) \(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60)) UTC"
-    }
+    static func utc(_ seconds: Int64) -> String { UnixCalendar.formatUTC(seconds) }
 }

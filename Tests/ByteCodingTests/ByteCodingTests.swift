@@ -125,3 +125,16 @@ struct ScriptedByteStreamTests {
         #expect(throws: Reset.self) { _ = try stream.read(maxBytes: 1) }
     }
 }
+
+@Suite("UnixCalendar")
+struct UnixCalendarTests {
+    @Test func knownDates() {
+        #expect(UnixCalendar.days(year: 1970, month: 1, day: 1) == 0)
+        #expect(UnixCalendar.days(year: 2000, month: 3, day: 1) == 11_017)
+        #expect(UnixCalendar.days(year: 1969, month: 12, day: 31) == -1)
+        #expect(UnixCalendar.civil(days: 19_782) == (2024, 2, 29))
+        #expect(UnixCalendar.formatUTC(1_700_000_000) == "2023-11-14 22:13:20 UTC")
+        #expect(UnixCalendar.formatUTC(-1) == "1969-12-31 23:59:59 UTC")
+        #expect(UnixCalendar.split(-86_401) == (-2, 86_399))
+    }
+}
