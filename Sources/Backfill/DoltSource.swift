@@ -107,13 +107,13 @@ public final class DoltSource: RowSource {
         return String(describing: e)
     }
 
-    static func ident(_ name: String) -> String { "`" + name.replacingOccurrences(of: "`", with: "``") + "`" }
+    static func ident(_ name: String) throws -> String { try MySQLQuoting.quoteIdentifier(name) }
 
     public func distinctTickers(_ dataset: Dataset) throws -> [String] {
-        let col = Self.ident(dataset.tickerColumn)
+        let col = try Self.ident(dataset.tickerColumn)
         var out: [String] = []
         do {
-        try self.query("SELECT DISTINCT \(col) FROM \(Self.ident(dataset.table)) WHERE \(col) IS NOT NULL", table: dataset.table, columns: { _ in }) { row in
+        try self.query("SELECT DISTINCT \(col) FROM \(try Self.ident(dataset.table)) WHERE \(col) IS NOT NULL", table: dataset.table, columns: { _ in }) { row in
             if let first = row.first, let v = first { out.append(String(decoding: v, as: UTF8.self)) }
         }
         } catch let e as RetryableSourceError {
@@ -141,8 +141,8 @@ public final class DoltSource: RowSource {
 
     private func fetchOnce(_ dataset: Dataset, ticker: String, range: DateRange) throws -> SourceRows {
         let c = try self.open()
-        let dateCol = Self.ident(dataset.dateColumn)
-        var sql = "SELECT * FROM \(Self.ident(dataset.table)) WHERE \(Self.ident(dataset.tickerColumn)) = \(c.quote(ticker))"
+        let dateCol = try Self.ident(dataset.dateColumn)
+        var sql = "SELECT * FROM \(try Self.ident(dataset.table)) WHERE \(try Self.ident(dataset.tickerColumn)) = \(c.quote(ticker))"
         if let s = range.start { sql += " AND \(dateCol) >= '\(s)'" }
         if let e = range.end { sql += " AND \(dateCol) <= '\(e)'" }
         sql += " ORDER BY \(dateCol)"
@@ -192,12 +192,4 @@ public final class DoltSource: RowSource {
 /// retries are used up.
 struct RetryableSourceError: Error {
     let final: any Error
-}
-
-extension String {
-    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
-        var out = ""
-        for c in self { if String(c) == target { out += replacement } else { out.append(c) } }
-        return out
-    }
 }

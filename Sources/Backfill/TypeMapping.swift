@@ -188,14 +188,7 @@ enum DecimalText {
     /// padding zeros), or nil to let `generalUnscaled` decide, including every rejection.
     static func smallUnscaled(_ text: [UInt8], precision: Int, scale: Int, width: Int) -> [UInt8]? {
         guard width >= 1, width <= 64, scale >= 0, scale <= 18 else { return nil }
-        var i = 0
-        var negative = false
-        if i < text.count, text[i] == UInt8(ascii: "-") {
-            negative = true
-            i += 1
-        } else if i < text.count, text[i] == UInt8(ascii: "+") {
-            i += 1
-        }
+        var (negative, i) = Self.sign(text)
         var value: UInt64 = 0
         var significant = 0
         var fraction = 0
@@ -241,16 +234,18 @@ enum DecimalText {
         }
     }
 
+    /// An optional leading `-` or `+`: whether the value is negative, and where its digits start.
+    @inline(__always) static func sign(_ text: [UInt8]) -> (negative: Bool, start: Int) {
+        switch text.first {
+        case UInt8(ascii: "-")?: return (true, 1)
+        case UInt8(ascii: "+")?: return (false, 1)
+        default: return (false, 0)
+        }
+    }
+
     /// The general path: any number of digits, multiply-by-10-and-add over the output bytes.
     static func generalUnscaled(_ text: [UInt8], precision: Int, scale: Int, width: Int) -> [UInt8]? {
-        var i = 0
-        var negative = false
-        if i < text.count, text[i] == UInt8(ascii: "-") {
-            negative = true
-            i += 1
-        } else if i < text.count, text[i] == UInt8(ascii: "+") {
-            i += 1
-        }
+        var (negative, i) = Self.sign(text)
         var digits: [UInt8] = []
         var fraction = 0
         var seenPoint = false

@@ -30,7 +30,8 @@ enum Diagnostics {
             sink.out("  ✓ connected: server \(c.serverVersion), authentication \(c.authPluginUsed), \(c.isSecureTransport ? "TLS" : "no TLS (plain TCP)")")
             if c.isSecureTransport, let tls = doltTLS() { sink.out("  ✓ \(tls)") }
             for dataset in args.datasets {
-                let table = "`\(dataset.table)`"
+                let table = try MySQLQuoting.quoteIdentifier(dataset.table)
+                let tickerColumn = try MySQLQuoting.quoteIdentifier(dataset.tickerColumn)
                 let (columns, _) = try c.queryAll("SELECT * FROM \(table) LIMIT 0")
                 let names = columns.map(\.name)
                 var problems: [String] = []
@@ -47,9 +48,9 @@ enum Diagnostics {
                     sink.err("  ✗ table \(dataset.table): \(problems.joined(separator: "; "))")
                     continue
                 }
-                var sql = "SELECT COUNT(*), COUNT(DISTINCT `\(dataset.tickerColumn)`) FROM \(table)"
+                var sql = "SELECT COUNT(*), COUNT(DISTINCT \(tickerColumn)) FROM \(table)"
                 if case .list(let tickers)? = selection {
-                    sql += " WHERE `\(dataset.tickerColumn)` IN (" + tickers.map { c.quote($0) }.joined(separator: ", ") + ")"
+                    sql += " WHERE \(tickerColumn) IN (" + tickers.map { c.quote($0) }.joined(separator: ", ") + ")"
                 }
                 let (_, rows) = try c.queryAll(sql)
                 let count = rows.first?.first.flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) } ?? "?"
@@ -144,16 +145,5 @@ enum Diagnostics {
             sink.err("error: \(url): \(error)")
             return 1
         }
-    }
-}
-
-extension String {
-    fileprivate func range(of needle: String) -> Range<String.Index>? {
-        var i = self.startIndex
-        while i < self.endIndex {
-            if self[i...].hasPrefix(needle) { return i..<self.index(i, offsetBy: needle.count) }
-            i = self.index(after: i)
-        }
-        return nil
     }
 }

@@ -90,7 +90,8 @@ extension String {
         return out
     }
 
-    fileprivate func range(of needle: String) -> Range<String.Index>? {
+    /// The first occurrence of `needle` (the standard library has no substring search without Foundation).
+    func range(of needle: String) -> Range<String.Index>? {
         guard !needle.isEmpty else { return nil }
         var i = self.startIndex
         while i < self.endIndex {

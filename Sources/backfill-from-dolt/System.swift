@@ -48,20 +48,11 @@ enum System {
 
     /// Writes all of `s` to a file descriptor (1 or 2), retrying partial writes and EINTR.
     /// Unbuffered on purpose: progress appears as it happens, and stdout and stderr interleave in order.
-    static func write(fd: Int32, _ s: String) {
-        var bytes = Array(s.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return  // a closed stdout (EPIPE) is not a failure of the backfill
-            }
-            offset += n
-        }
-        bytes.removeAll()
-    }
+    static func write(fd: Int32, _ s: String) { writeBytes(fd: fd, Array(s.utf8)) }
 
+    /// Writes all of `bytes` to a file descriptor (1 or 2), retrying partial writes and EINTR.
+    /// Unbuffered on purpose: progress appears as it happens, and stdout and stderr interleave in
+    /// order. A closed stdout (EPIPE) is not a failure of the backfill.
     static func writeBytes(fd: Int32, _ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {

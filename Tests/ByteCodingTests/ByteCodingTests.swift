@@ -138,3 +138,21 @@ struct UnixCalendarTests {
         #expect(UnixCalendar.split(-86_401) == (-2, 86_399))
     }
 }
+
+@Suite("Base64 (strict, for PEM)")
+struct Base64Tests {
+    @Test func decodesWithAndWithoutPadding() {
+        #expect(Base64.decode(Array("TWFu".utf8)) == Array("Man".utf8))
+        #expect(Base64.decode(Array("TWE=\n".utf8)) == Array("Ma".utf8))
+        #expect(Base64.decode(Array("T W E".utf8)) == Array("Ma".utf8))
+        #expect(Base64.decode(Array("TQ==".utf8)) == Array("M".utf8))
+        #expect(Base64.decode(Array("TWE".utf8), requirePadding: true) == nil)
+        #expect(Base64.decode(Array("TWE=".utf8), requirePadding: true) == Array("Ma".utf8))
+        #expect(Base64.decode(Array("".utf8)) == [])
+    }
+
+    @Test(arguments: ["TWF=", "TR==", "T===", "TWE=TWFu", "TW=E", "TWFu!", "T"])
+    func rejectsNonCanonicalInput(text: String) {
+        #expect(Base64.decode(Array(text.utf8)) == nil)
+    }
+}

@@ -1,4 +1,5 @@
 // Certificate fields of real Web-PKI certificates, algorithm recognition, and PEM/base64.
+import ByteCoding
 import Testing
 @testable import X509
 

@@ -1,3 +1,4 @@
+import ByteCoding
 import CryptoPrimitives
 
 /// The RSA public key a MySQL server sends for caching_sha2_password full authentication over a
@@ -32,7 +33,7 @@ public enum CachingSHA2PublicKey {
             guard text.starts(with: begin), text.count >= begin.count + end.count,
                   text.suffix(end.count).elementsEqual(end) else { continue }
             let body = text.dropFirst(begin.count).dropLast(end.count)
-            guard let der = Base64.decode(body) else {
+            guard let der = Base64.decode(body, requirePadding: true), !der.isEmpty else {
                 throw Self.unusable("the PEM body is not valid base64")
             }
             do {
@@ -73,53 +74,5 @@ public enum CachingSHA2PublicKey {
     private static func unusable(_ why: String) -> MySQLError {
         MySQLError(.authenticationUnsupported,
             "the server's RSA public key for caching_sha2_password cannot be used: \(why); the password was not sent. Connect over TLS (--dolt-ssl-mode), or fix the server's caching_sha2_password_public_key_path")
-    }
-}
-
-/// Strict RFC 4648 §4 base64 for PEM bodies: line breaks and spaces between characters are
-/// skipped, padding only at the end, unused bits must be zero.
-enum Base64 {
-    static func decode(_ text: ArraySlice<UInt8>) -> [UInt8]? {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.count * 3 / 4)
-        var quad: UInt32 = 0
-        var n = 0
-        var padding = 0
-        for c in text {
-            if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { continue }
-            if c == UInt8(ascii: "=") {
-                padding += 1
-                guard padding <= 2 else { return nil }
-                quad <<= 6
-                n += 1
-            } else {
-                guard padding == 0, let v = Self.value(c) else { return nil }
-                quad = quad << 6 | UInt32(v)
-                n += 1
-            }
-            if n == 4 {
-                let bytes = [UInt8(truncatingIfNeeded: quad >> 16), UInt8(truncatingIfNeeded: quad >> 8), UInt8(truncatingIfNeeded: quad)]
-                let keep = 3 - padding
-                // Unused bits under the padding must be zero (canonical encoding).
-                if padding > 0, bytes[keep...].contains(where: { $0 != 0 }) { return nil }
-                out.append(contentsOf: bytes[0..<keep])
-                quad = 0
-                n = 0
-                if padding > 0 { padding = 3 }  // nothing may follow a padded quad
-            }
-        }
-        guard n == 0, !out.isEmpty else { return nil }
-        return out
-    }
-
-    private static func value(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): c - UInt8(ascii: "A")
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): c - UInt8(ascii: "a") + 26
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0") + 52
-        case UInt8(ascii: "+"): 62
-        case UInt8(ascii: "/"): 63
-        default: nil
-        }
     }
 }
