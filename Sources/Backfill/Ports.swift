@@ -62,13 +62,41 @@ public struct ListedObject: Sendable, Equatable {
     }
 }
 
+/// One page of a listing, in key order.
+public struct ListedPage: Sendable, Equatable {
+    public var objects: [(key: String, object: ListedObject)]
+    /// More keys follow the last one on this page.
+    public var isTruncated: Bool
+    public init(objects: [(key: String, object: ListedObject)], isTruncated: Bool) {
+        self.objects = objects
+        self.isTruncated = isTruncated
+    }
+    public static func == (a: ListedPage, b: ListedPage) -> Bool {
+        a.isTruncated == b.isTruncated && a.objects.elementsEqual(b.objects) { $0.key == $1.key && $0.object == $1.object }
+    }
+}
+
 /// Where monthly files go (R2/S3 in the product; a dictionary in tests). One instance is used
 /// by one thread at a time; the run makes one per worker.
 public protocol ObjectStore: AnyObject {
     /// Every object under `prefix`, by key.
     func list(prefix: String) throws -> [String: ListedObject]
+    /// One page of a listing: at most `maxKeys` objects under `prefix` whose keys sort (by
+    /// their UTF-8 bytes) after `startAfter`, in key order. One request.
+    func listPage(prefix: String, startAfter: String, maxKeys: Int) throws -> ListedPage
     /// The object, or nil when there is none.
     func get(key: String) throws -> StoredObject?
     /// Writes the object if `condition` holds; throws `WriteConflict` when it does not.
     func put(key: String, body: [UInt8], condition: WriteCondition?) throws
+}
+
+extension ObjectStore {
+    /// A page cut from the whole listing of `prefix`: for stores that list cheaply in one go.
+    public func listPage(prefix: String, startAfter: String, maxKeys: Int) throws -> ListedPage {
+        let after = Array(startAfter.utf8)
+        let keys = try self.list(prefix: prefix).map { (key: $0.key, object: $0.value, bytes: Array($0.key.utf8)) }
+            .filter { after.lexicographicallyPrecedes($0.bytes) }
+            .sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+        return ListedPage(objects: keys.prefix(maxKeys).map { ($0.key, $0.object) }, isTruncated: keys.count > maxKeys)
+    }
 }

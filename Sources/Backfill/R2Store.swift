@@ -14,6 +14,11 @@ public final class R2Store: ObjectStore {
         return out
     }
 
+    public func listPage(prefix: String, startAfter: String, maxKeys: Int) throws -> ListedPage {
+        let page = try self.client.listObjectsPage(prefix: prefix, startAfter: startAfter, maxKeys: maxKeys)
+        return ListedPage(objects: page.objects.map { ($0.key, ListedObject(etag: $0.etag, size: $0.size)) }, isTruncated: page.isTruncated)
+    }
+
     public func get(key: String) throws -> StoredObject? {
         guard let object = try self.client.getObject(key: key) else { return nil }
         return StoredObject(body: object.body, etag: object.etag)

@@ -162,6 +162,10 @@ public final class BackfillRunner: @unchecked Sendable {
     private var fatal: FatalRunError?
     private var counters = RunSummary()
     private let tasks = WorkQueue<Task>()
+    /// Per dataset, when the run has enough tickers for listing pages of many at once to pay.
+    private var listers: [Dataset: RangeLister<Pair>] = [:]
+    /// Fewer tickers than this list each ticker's prefix on its own.
+    static let rangeListingMinimum = 8
     private var window = Slots(1)
     private var rowBudget = Slots(1)
     private var nextPair = 0
@@ -190,6 +194,13 @@ public final class BackfillRunner: @unchecked Sendable {
                     self.sink.err("  ✗ \(dataset.rawValue) for \(ObjectKey.printable(ticker)): it differs from ticker \(ObjectKey.printable(owner)) only in case, and both would write the same keys; rename one of them in Dolt (this ticker was skipped so their rows are not mixed)")
                 }
                 pairs.append(pair)
+            }
+        }
+        if tickers.count >= Self.rangeListingMinimum {
+            for dataset in datasets {
+                // A ticker that cannot name a key fails on its own when it is listed.
+                let prefixes = tickers.compactMap { try? ObjectKey.prefix(dataset: dataset, ticker: $0) }
+                self.listers[dataset] = RangeLister(root: "\(dataset.rawValue)/v1/", prefixes: prefixes)
             }
         }
         self.completed = Array(repeating: nil, count: pairs.count)
@@ -254,6 +265,11 @@ public final class BackfillRunner: @unchecked Sendable {
             for d in 0..<datasets {
                 // The pair itself stays in `allPairs` (the readers' list): empty it too. Its
                 // listing, keys and lines were ~1 KB per month, tens of MiB over 500 tickers.
+                // Keys a listing page brought for this ticker and nobody asked for (no rows).
+                let any = self.allPairs[ticker * datasets + d]
+                if let lister = self.listers[any.dataset], let prefix = try? ObjectKey.prefix(dataset: any.dataset, ticker: any.ticker) {
+                    lister.forget(prefix: prefix)
+                }
                 if let pair = self.completed[ticker * datasets + d] {
                     pair.months = []
                     pair.monthLines = []
@@ -415,19 +431,58 @@ public final class BackfillRunner: @unchecked Sendable {
                     self.complete(pair)
                     continue
                 }
-                do {
-                    pair.listing = try store.list(prefix: try ObjectKey.prefix(dataset: pair.dataset, ticker: pair.ticker))
-                    self.count { $0.lists += 1 }
-                } catch {
-                    self.sink.err("  ✗ \(pair.dataset.rawValue) for \(pair.ticker.uppercased()): listing the existing files failed: \(error)")
-                    pair.outcome = .failed
-                    self.complete(pair)
-                    continue
-                }
+                guard let listing = self.listing(for: pair, store: store) else { continue }
+                pair.listing = listing
                 for i in 0..<pair.months.count { self.tasks.push(.month(pair, i)) }
             case .month(let pair, let i):
                 self.processMonth(pair, i, store: store)
             }
+        }
+    }
+
+    /// The pair's existing objects: from a page of its dataset's range listing when there is
+    /// one, else from a listing of its own prefix. Nil when the pair waits for a page in flight
+    /// (it is queued again when the page lands) or failed (reported and completed here).
+    private func listing(for pair: Pair, store: any ObjectStore) -> [String: ListedObject]? {
+        do {
+            let prefix = try ObjectKey.prefix(dataset: pair.dataset, ticker: pair.ticker)
+            if let lister = self.listers[pair.dataset] {
+                switch lister.request(prefix: prefix, waiter: pair) {
+                case .ready(let listing):
+                    return listing
+                case .waiting:
+                    return nil
+                case .fetch(let startAfter, let ticket):
+                    let waiters: [Pair]
+                    do {
+                        let page = try store.listPage(prefix: lister.root, startAfter: startAfter, maxKeys: lister.pageSize)
+                        self.count { $0.lists += 1 }
+                        let delivery = lister.deliver(ticket: ticket, page: page)
+                        if let problem = delivery.problem, self.options.verbose {
+                            self.sink.err("  · \(problem); listing each ticker's files on its own from now on")
+                        }
+                        waiters = delivery.waiters
+                    } catch {
+                        if self.options.verbose {
+                            self.sink.err("  · listing \(lister.root) after \(startAfter) failed (\(error)); listing each ticker's files on its own from now on")
+                        }
+                        waiters = lister.fail(ticket: ticket)
+                    }
+                    // This pair is among them: everyone asks again, now that the page is known.
+                    for waiter in waiters { self.tasks.push(.list(waiter)) }
+                    return nil
+                case .perTicker:
+                    break
+                }
+            }
+            let listing = try store.list(prefix: prefix)
+            self.count { $0.lists += 1 }
+            return listing
+        } catch {
+            self.sink.err("  ✗ \(pair.dataset.rawValue) for \(pair.ticker.uppercased()): listing the existing files failed: \(error)")
+            pair.outcome = .failed
+            self.complete(pair)
+            return nil
         }
     }
 

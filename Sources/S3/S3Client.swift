@@ -185,24 +185,12 @@ public final class S3Client {
     /// ListObjectsV2 of every key under `prefix`, following continuation tokens until
     /// `IsTruncated` is false. `maxKeys` is the page size (S3/R2 cap it at 1000).
     public func listObjects(prefix: String, maxKeys: Int = 1000) throws -> [S3ObjectInfo] {
-        guard maxKeys >= 1, maxKeys <= 1000 else { throw S3Error.invalidRequest("max-keys must be between 1 and 1000, not \(maxKeys)") }
-        let path = "/" + SigV4.uriEncode(self.configuration.bucket, encodeSlash: true)
         var all: [S3ObjectInfo] = []
         var token: String?
         var seenTokens: Set<String> = []
+        let operation = "LIST prefix \"\(prefix)\""
         for _ in 0..<self.maxListPages {
-            var query: [(name: String, value: String)] = [("list-type", "2"), ("prefix", prefix)]
-            if maxKeys != 1000 { query.append(("max-keys", String(maxKeys))) }
-            if let t = token { query.append(("continuation-token", t)) }
-            let operation = "LIST prefix \"\(prefix)\""
-            let response = try self.perform(method: "GET", path: path, query: query, operation: operation, retry: .idempotent)
-            guard response.status == 200 else { throw self.error(from: response, operation: operation, key: nil) }
-            let page: ListObjectsPage
-            do {
-                page = try S3XML.parseListBucketResult(response.body)
-            } catch {
-                throw S3Error.invalidResponse(error.message, httpStatus: 200, operation: operation)
-            }
+            let page = try self.listObjectsPage(prefix: prefix, continuationToken: token, maxKeys: maxKeys)
             all.append(contentsOf: page.objects)
             guard page.isTruncated else { return all }
             guard let next = page.nextContinuationToken else {
@@ -213,7 +201,28 @@ public final class S3Client {
             }
             token = next
         }
-        throw S3Error.invalidResponse("the listing of \(prefix) has more than \(self.maxListPages) pages", operation: "LIST prefix \"\(prefix)\"")
+        throw S3Error.invalidResponse("the listing of \(prefix) has more than \(self.maxListPages) pages", operation: operation)
+    }
+
+    /// One ListObjectsV2 page: at most `maxKeys` keys under `prefix`, in key order, starting
+    /// after `startAfter` (any string, not necessarily a stored key) or at a continuation token.
+    /// Lets a caller list a range of keys (one ticker onward) instead of a whole prefix.
+    public func listObjectsPage(prefix: String, startAfter: String? = nil, continuationToken: String? = nil, maxKeys: Int = 1000) throws -> ListObjectsPage {
+        guard maxKeys >= 1, maxKeys <= 1000 else { throw S3Error.invalidRequest("max-keys must be between 1 and 1000, not \(maxKeys)") }
+        let path = "/" + SigV4.uriEncode(self.configuration.bucket, encodeSlash: true)
+        var query: [(name: String, value: String)] = [("list-type", "2"), ("prefix", prefix)]
+        if maxKeys != 1000 { query.append(("max-keys", String(maxKeys))) }
+        if let t = continuationToken { query.append(("continuation-token", t)) }
+        if let s = startAfter { query.append(("start-after", s)) }
+        var operation = "LIST prefix \"\(prefix)\""
+        if let s = startAfter { operation += " after \"\(s)\"" }
+        let response = try self.perform(method: "GET", path: path, query: query, operation: operation, retry: .idempotent)
+        guard response.status == 200 else { throw self.error(from: response, operation: operation, key: nil) }
+        do {
+            return try S3XML.parseListBucketResult(response.body)
+        } catch {
+            throw S3Error.invalidResponse(error.message, httpStatus: 200, operation: operation)
+        }
     }
 
     /// HeadBucket: succeeds when the bucket exists and the credentials may use it.

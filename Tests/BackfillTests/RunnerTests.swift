@@ -394,16 +394,24 @@ struct PipelineTests {
         #expect(store.objects.count == 25 * 6 + 16)
     }
 
-    @Test func unchangedRerunCostsOneListPerTickerAndDataset() throws {
+    @Test(arguments: [1, 4])
+    func unchangedRerunCostsOneListPagePerDatasetAndNoReads(jobs: Int) throws {
         let src = self.manyTickers()
         let store = MemoryStore()
         store.md5ETags = true
-        _ = try self.run(src, store, jobs: 4, db: 2)
+        _ = try self.run(src, store, jobs: jobs, db: min(jobs, 2))
         store.lock.locked { store.gets = []; store.puts = []; store.lists = [] }
-        let (summary, sink) = try self.run(src, store, jobs: 4, db: 2)
+        let (summary, sink) = try self.run(src, store, jobs: jobs, db: min(jobs, 2))
         #expect(store.gets.isEmpty)
         #expect(store.puts.isEmpty)
-        #expect(store.lists.count == 25 + 16)
+        // 166 keys fit one page per dataset; in parallel a ticker asked for ahead of the first
+        // page's may start a page of its own, never one per ticker.
+        if jobs == 1 {
+            #expect(store.lists == ["prices/v1/", "fundamentals/v1/"])
+        } else {
+            #expect(store.lists.count >= 2 && store.lists.count <= 2 * jobs)
+            #expect(Set(store.lists) == ["prices/v1/", "fundamentals/v1/"])
+        }
         #expect(summary.totalFiles == 0 && summary.unchangedFiles == 25 * 6 + 16)
         #expect(sink.outLines.contains("  ✓ Unchanged: 3 rows already in prices/v1/T0/2023/01/data.parquet"))
         #expect(sink.outLines.contains("Unchanged files: 166"))
@@ -435,6 +443,90 @@ struct PipelineTests {
         let (summary, sink) = try self.run(self.manyTickers(), store, jobs: 3, db: 1, tickers: .list(["T1"]))
         #expect(summary.failed == 2)
         #expect(sink.errLines.allSatisfy { $0.contains("listing the existing files failed: 503 SlowDown") })
+        #expect(store.objects.isEmpty)
+    }
+
+    /// 40 tickers of 30 months: 1,200 price keys, more than a listing page holds.
+    func longHistories() -> MemorySource {
+        let s = MemorySource()
+        s.schemas[.prices] = priceSchema
+        var prices: [String: [[ParquetValue]]] = [:]
+        for t in 0..<40 {
+            let ticker = "L\(t < 10 ? "0" : "")\(t)"
+            prices[ticker] = (0..<30).map { m in priceRow(ticker, "\(2020 + m / 12)-\(m % 12 < 9 ? "0" : "")\(m % 12 + 1)-15", close: Int64(t * 100 + m)) }
+        }
+        s.tables[.prices] = prices
+        return s
+    }
+
+    func options(jobs: Int, db: Int = 1, datasets: [Dataset] = [.prices], tickers: TickerSelection = .all, verbose: Bool = false) -> RunOptions {
+        RunOptions(tickers: tickers, datasets: datasets, range: DateRange(start: nil, end: nil), dryRun: false, verbose: verbose,
+            createdBy: "test version 0 (build x)", jobs: jobs, databaseConnections: db, shouldStop: { false })
+    }
+
+    @Test(arguments: [1, 6])
+    func listingPagesSpanTickersAndEndInsideThem(jobs: Int) throws {
+        let src = self.longHistories()
+        let store = MemoryStore()
+        store.md5ETags = true
+        _ = try BackfillRunner(makeSource: { src }, makeStore: { store }, options: self.options(jobs: jobs, db: min(jobs, 2)), sink: LinesSink()).run()
+        // Another writer changed L33's last month. L33's keys are the 991st to 1020th: a
+        // 1000-key page ends inside them, so its last month comes from the next page.
+        let changed = try ObjectKey.key(dataset: .prices, ticker: "L33", month: Month(year: 2022, month: 6))
+        store.store(key: changed, body: try ParquetWriter.write(schema: priceSchema, rows: [priceRow("L33", "2022-06-01", close: 7)], createdBy: "other"))
+        store.lock.locked { store.gets = []; store.puts = []; store.lists = [] }
+        let summary = try BackfillRunner(makeSource: { src }, makeStore: { store }, options: self.options(jobs: jobs, db: min(jobs, 2)), sink: LinesSink()).run()
+        // Every other month was listed with its ETag (no GET, no PUT); the changed one was
+        // listed with the other writer's, so it was read, merged and written back.
+        #expect(summary.unchangedFiles == 40 * 30 - 1 && summary.totalFiles == 1)
+        #expect(store.gets == [changed] && store.puts.map(\.key) == [changed])
+        if jobs == 1 { #expect(store.lists == ["prices/v1/", "prices/v1/"]) } else { #expect(store.lists.count >= 2 && store.lists.count < 40) }
+    }
+
+    /// Wraps a store and spoils its listing pages (a server that ignores start-after, say).
+    final class SpoiledPages: ObjectStore, @unchecked Sendable {
+        let base: MemoryStore
+        let spoil: (ListedPage) -> ListedPage
+        init(_ base: MemoryStore, spoil: @escaping (ListedPage) -> ListedPage) {
+            self.base = base
+            self.spoil = spoil
+        }
+        func list(prefix: String) throws -> [String: ListedObject] { try self.base.list(prefix: prefix) }
+        func listPage(prefix: String, startAfter: String, maxKeys: Int) throws -> ListedPage {
+            self.spoil(try self.base.listPage(prefix: prefix, startAfter: "", maxKeys: maxKeys))
+        }
+        func get(key: String) throws -> StoredObject? { try self.base.get(key: key) }
+        func put(key: String, body: [UInt8], condition: WriteCondition?) throws { try self.base.put(key: key, body: body, condition: condition) }
+    }
+
+    @Test func aServerThatIgnoresStartAfterIsListedTickerByTicker() throws {
+        let src = self.longHistories()
+        let store = MemoryStore()
+        store.md5ETags = true
+        _ = try BackfillRunner(source: src, store: store, options: self.options(jobs: 1), sink: LinesSink()).run()
+        store.lock.locked { store.gets = []; store.puts = []; store.lists = [] }
+        let sink = LinesSink()
+        let spoiled = SpoiledPages(store) { $0 }  // every page starts at the first key
+        let summary = try BackfillRunner(makeSource: { src }, makeStore: { spoiled }, options: self.options(jobs: 3, verbose: true), sink: sink).run()
+        #expect(summary.unchangedFiles == 40 * 30 && summary.failed == 0)
+        #expect(store.gets.isEmpty && store.puts.isEmpty)
+        // The first page starts at L00 and passes; the first resumed page does not: from then on
+        // one listing per ticker.
+        #expect(store.lists.filter { $0 == "prices/v1/" }.count >= 2)
+        #expect(store.lists.filter { $0 != "prices/v1/" }.count >= 5)
+        #expect(sink.errLines.contains { $0.contains("out of order") && $0.contains("listing each ticker's files on its own from now on") })
+    }
+
+    @Test func aFailingListingPageFallsBackAndFailsOnlyWhatCannotBeListed() throws {
+        struct Down: Error, CustomStringConvertible { var description: String { "503 SlowDown" } }
+        let store = MemoryStore()
+        store.failList = Down()
+        let (summary, sink) = try self.run(self.manyTickers(), store, jobs: 3, db: 1)
+        #expect(summary.failed == 25 + 16 && summary.noData == 9)
+        #expect(!sink.errLines.isEmpty && sink.errLines.allSatisfy { $0.contains("listing the existing files failed: 503 SlowDown") })
+        // One page per dataset failed, then every ticker's own prefix was tried.
+        #expect(store.lists.filter { $0.hasSuffix("/v1/") }.count == 2)
+        #expect(store.lists.count == 2 + 25 + 16)
         #expect(store.objects.isEmpty)
     }
 
