@@ -104,20 +104,43 @@ final class RangeLister<Waiter>: @unchecked Sendable {
                 resumeAfter = key
             }
             guard self.enabled else { return .perTicker }
-            // The in-flight page that began closest before it, if it should reach this far.
-            var best: (ticket: Int, start: Int)?
-            for (ticket, page) in self.inFlight where page.start <= i && (self.span.map { i < page.start + $0 } ?? true) {
-                if best.map({ page.start > $0.start }) ?? true { best = (ticket, page.start) }
-            }
-            if let best {
-                self.inFlight[best.ticket]?.waiters.append(waiter)
+            if let ticket = self.pageExpectedToHold(i) {
+                self.inFlight[ticket]?.waiters.append(waiter)
                 return .waiting
+            }
+            // Start a little below it when the tickers just before are still unlisted: the run
+            // asks roughly in key order, so they are asked for soon (or were asked for out of
+            // order), and one page serves them all.
+            var start = i, startAfter = resumeAfter
+            let reach = self.span.map { $0 / 2 } ?? 8
+            while start > 0, i - (start - 1) <= reach, self.pageExpectedToHold(start - 1) == nil {
+                let below = start - 1
+                if case .none = self.coverage[below] {
+                    start = below
+                    startAfter = self.prefixes[below]
+                } else if case .upTo(let key) = self.coverage[below] {
+                    start = below
+                    startAfter = key
+                    break
+                } else {
+                    break
+                }
             }
             let ticket = self.nextTicket
             self.nextTicket += 1
-            self.inFlight[ticket] = Page(start: i, startAfter: resumeAfter, waiters: [waiter])
-            return .fetch(startAfter: String(decoding: resumeAfter, as: UTF8.self), ticket: ticket)
+            self.inFlight[ticket] = Page(start: start, startAfter: startAfter, waiters: [waiter])
+            return .fetch(startAfter: String(decoding: startAfter, as: UTF8.self), ticket: ticket)
         }
+    }
+
+    /// The in-flight page that began closest before ticker `i`, if it should reach that far
+    /// (any page that began before it, until one has landed and shown how far pages reach).
+    private func pageExpectedToHold(_ i: Int) -> Int? {
+        var best: (ticket: Int, start: Int)?
+        for (ticket, page) in self.inFlight where page.start <= i && (self.span.map { i < page.start + $0 } ?? true) {
+            if best.map({ page.start > $0.start }) ?? true { best = (ticket, page.start) }
+        }
+        return best?.ticket
     }
 
     /// Takes a page fetched for `ticket`. A page that breaks the listing's rules (keys out of

@@ -176,6 +176,17 @@ struct S3ClientTests {
         #expect(endpoint.requests(on: 0)[1].hasSuffix("Signature=f26bfaf3936e3824c05d8136f78f5429c88f3557ed5f4e590b2c56fa3eaaf962"))
     }
 
+    @Test("one ListObjectsV2 page can start after any string")
+    func listPageStartAfter() throws {
+        let endpoint = FakeEndpoint([[respond(200, "OK", body: listPage(["prices/v1/B &amp; C/2024/01/data.parquet"], truncated: true, token: "t"))]])
+        let client = makeClient(endpoint)
+        let page = try client.listObjectsPage(prefix: "prices/v1/", startAfter: "prices/v1/B & C/")
+        #expect(page.objects.map(\.key) == ["prices/v1/B & C/2024/01/data.parquet"] && page.isTruncated)
+        let lines = endpoint.requests(on: 0).map { $0.split(separator: "\r\n")[0] }
+        #expect(lines == ["GET /market-data?list-type=2&prefix=prices%2Fv1%2F&start-after=prices%2Fv1%2FB%20%26%20C%2F HTTP/1.1"])
+        #expect(throws: S3Error.invalidRequest("")) { try client.listObjectsPage(prefix: "", startAfter: "a", maxKeys: 1001) }
+    }
+
     @Test("listings that would not end or lack a token are refused")
     func listGuards() throws {
         let repeating = FakeEndpoint([[
