@@ -107,11 +107,12 @@ clean: down
 BENCH_STATE ?= $(CURDIR)/.state-bench
 BENCH_MARIADB_PORT ?= 13316
 BENCH_S3_PORT ?= 19010
+BENCH_TLS_PORT ?= 19453
 bench-%-run: deps
 	Tests/Bench/install-deps.sh
 	swift build -c release --product backfill-from-dolt
 	swift build -c release --product backfill-bench
-	export STATE_DIR="$(BENCH_STATE)" MARIADB_PORT=$(BENCH_MARIADB_PORT) S3_PORT=$(BENCH_S3_PORT); \
+	export STATE_DIR="$(BENCH_STATE)" MARIADB_PORT=$(BENCH_MARIADB_PORT) S3_PORT=$(BENCH_S3_PORT) TLS_PORT=$(BENCH_TLS_PORT); \
 	trap '$(IT)/servers-down.sh' EXIT; \
 	$(IT)/servers-up.sh; \
 	. "$$STATE_DIR/env.sh"; \
