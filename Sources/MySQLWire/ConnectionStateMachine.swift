@@ -28,7 +28,8 @@ struct ConnectionStateMachine {
         case commandSucceeded
         /// The column definitions of a result set (then rows follow).
         case deliverColumns([MySQLColumn])
-        /// One text row: raw cell bytes, nil for SQL NULL.
+        /// One text row: raw cell bytes, nil for SQL NULL (from `packetReceived(_:)`; the in-place
+        /// `packetReceived(_:rowBounds:)` answers `.rowScanned` instead).
         case deliverRow([[UInt8]?])
         /// The query's response is complete; the connection is ready again.
         case queryComplete
@@ -147,8 +148,12 @@ struct ConnectionStateMachine {
             do { self.status = try EOFPacket.decode(payload).status } catch { throw self.fail(error) }
             self.state = .readingRows(columnCount: columns.count)
             return .deliverColumns(columns)
-        case .readingRows(let columnCount):
-            return try self.rowPacketReceived(payload, columnCount: columnCount)
+        case .readingRows:
+            var bounds: [Int] = []
+            switch try self.packetReceived(payload.span, rowBounds: &bounds) {
+            case .rowScanned: return .deliverRow(TextRowView(payload: payload[...], bounds: bounds).cells)
+            case .action(let action): return action
+            }
         case .ready:
             // An unsolicited ERR (MySQL 8.0.24+ ER_CLIENT_INTERACTION_TIMEOUT, MariaDB shutdown).
             if payload.first == 0xFF, let err = try? ERRPacket.decode(payload) {
@@ -158,6 +163,41 @@ struct ConnectionStateMachine {
         case .closed, .failed:
             throw MySQLError.unusable()
         }
+    }
+
+    /// What `packetReceived(_:rowBounds:)` made of a packet.
+    enum PacketOutcome: Equatable {
+        /// A result row: its cells were checked and their places written to `rowBounds`.
+        case rowScanned
+        /// Anything else, exactly as `packetReceived(_:)` would answer it.
+        case action(Action)
+    }
+
+    /// `packetReceived(_:)` without copies for result rows, the hot path of a large query: a row's
+    /// cells are checked and located in place (`TextRow.scan` into `rowBounds`, whose storage is
+    /// reused from row to row) and the shell hands the caller a `TextRowView`. Any other packet,
+    /// in any state, is copied and handled by `packetReceived(_:)`. Same errors as that method.
+    mutating func packetReceived(_ payload: Span<UInt8>, rowBounds: inout [Int]) throws(MySQLError) -> PacketOutcome {
+        guard case .readingRows(let columnCount) = self.state else {
+            return .action(try self.packetReceived(Self.copy(payload)))
+        }
+        if !payload.isEmpty {
+            let first = payload[0]
+            if first == 0xFF {
+                return .action(try self.commandERR(Self.copy(payload), context: "in the middle of the rows"))
+            }
+            if first == 0xFE {
+                let deprecateEOF = self.negotiated.contains(.deprecateEOF)
+                let isTerminator = deprecateEOF ? payload.count < PacketFramer.maxPhysicalPayload : payload.count < 9
+                if isTerminator { return .action(try self.rowsEnded(Self.copy(payload), deprecateEOF: deprecateEOF)) }
+            }
+        }
+        do { try TextRow.scan(payload, columnCount: columnCount, into: &rowBounds) } catch { throw self.fail(error) }
+        return .rowScanned
+    }
+
+    private static func copy(_ bytes: Span<UInt8>) -> [UInt8] {
+        bytes.withUnsafeBufferPointer { Array($0) }
     }
 
     /// The shell finished the TLS upgrade requested by `.sendSSLRequestAndUpgrade`.
@@ -418,26 +458,17 @@ struct ConnectionStateMachine {
         }
     }
 
-    private mutating func rowPacketReceived(_ payload: [UInt8], columnCount: Int) throws(MySQLError) -> Action {
-        if let first = payload.first {
-            if first == 0xFF { return try self.commandERR(payload, context: "in the middle of the rows") }
-            if first == 0xFE {
-                let deprecateEOF = self.negotiated.contains(.deprecateEOF)
-                let isTerminator = deprecateEOF ? payload.count < PacketFramer.maxPhysicalPayload : payload.count < 9
-                if isTerminator {
-                    do {
-                        self.status = deprecateEOF ? try OKPacket.decode(payload).status : try EOFPacket.decode(payload).status
-                    } catch { throw self.fail(error) }
-                    if self.status.contains(.moreResultsExist) {
-                        self.state = .awaitingResultHead
-                        return .readMore
-                    }
-                    self.state = .ready
-                    return .queryComplete
-                }
-            }
+    /// The OK (CLIENT_DEPRECATE_EOF) or EOF packet after the last row.
+    private mutating func rowsEnded(_ payload: [UInt8], deprecateEOF: Bool) throws(MySQLError) -> Action {
+        do {
+            self.status = deprecateEOF ? try OKPacket.decode(payload).status : try EOFPacket.decode(payload).status
+        } catch { throw self.fail(error) }
+        if self.status.contains(.moreResultsExist) {
+            self.state = .awaitingResultHead
+            return .readMore
         }
-        do { return .deliverRow(try TextRow.decode(payload, columnCount: columnCount)) } catch { throw self.fail(error) }
+        self.state = .ready
+        return .queryComplete
     }
 
     /// An ERR answering a command: the exchange is over and the connection stays usable.

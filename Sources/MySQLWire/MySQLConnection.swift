@@ -96,9 +96,21 @@ public final class MySQLConnection {
     /// `row` for every row (values as raw bytes, nil for SQL NULL). Throws MySQLError on ERR (also
     /// mid-rows) or a dropped connection. A statement with no result set (OK) calls neither callback.
     /// If a callback throws, its error is rethrown and the connection is closed (see the type's doc).
+    /// Copies every cell into its own array; large results read faster with `query(_:columns:rowView:)`.
     public func query(_ sql: String, columns: ([MySQLColumn]) throws -> Void,
                       row: ([[UInt8]?]) throws -> Void) throws {
+        try self.query(sql, columns: columns, rowView: { try row($0.cells) })
+    }
+
+    /// `query(_:columns:row:)` without per-row copies: each row comes as a `TextRowView` over the
+    /// receive buffer (cells located and bounds-checked, nothing copied). Parse what you need from
+    /// it inside the callback; a view kept afterwards stays valid but makes the next read copy the
+    /// buffer. Same errors, callbacks order and failure policy as `query(_:columns:row:)`.
+    public func query(_ sql: String, columns: ([MySQLColumn]) throws -> Void,
+                      rowView: (TextRowView) throws -> Void) throws {
         let start = try self.machine.startQuery(sql)
+        /// Where the current row's cells lie; its storage is reused for every row of the query.
+        var rowBounds: [Int] = []
         do {
             var action = start
             while true {
@@ -110,18 +122,32 @@ public final class MySQLConnection {
                     break
                 case .deliverColumns(let cols):
                     try columns(cols)
-                case .deliverRow(let cells):
-                    try row(cells)
                 case .queryComplete:
                     return
-                case .sendPacket, .sendSSLRequestAndUpgrade, .authenticated, .commandSucceeded:
+                case .sendPacket, .sendSSLRequestAndUpgrade, .authenticated, .commandSucceeded, .deliverRow:
+                    // Rows arrive as `.rowScanned` from `nextQueryAction`, never as `.deliverRow`.
                     fatalError("Internal inconsistency in MySQLConnection: \(action) during a query")
                 }
-                action = try self.machine.packetReceived(try self.readPayload())
+                action = try self.nextQueryAction(rowBounds: &rowBounds, rowView)
             }
         } catch {
             self.breakUnlessReady()
             throw error
+        }
+    }
+
+    /// Reads packets, handing each result row to `rowView` in place, until one asks for something
+    /// else (more columns, the end of the result, an error). Hot path: per row, one framer slice
+    /// (no copy), one scan of the cell lengths into `rowBounds`, one callback.
+    private func nextQueryAction(rowBounds: inout [Int], _ rowView: (TextRowView) throws -> Void) throws -> ConnectionStateMachine.Action {
+        while true {
+            let payload = try self.readPayloadSlice()
+            switch try self.machine.packetReceived(payload.span, rowBounds: &rowBounds) {
+            case .rowScanned:
+                try rowView(TextRowView(payload: payload, bounds: rowBounds))
+            case .action(let action):
+                return action
+            }
         }
     }
 
@@ -186,8 +212,14 @@ public final class MySQLConnection {
 
     /// Reads until the framer yields a whole payload.
     private func readPayload() throws -> [UInt8] {
+        Array(try self.readPayloadSlice())
+    }
+
+    /// Reads until the framer yields a whole payload, and returns it in place (see
+    /// `PacketFramer.nextPayloadSlice`: the caller drops it before the next read).
+    private func readPayloadSlice() throws -> ArraySlice<UInt8> {
         while true {
-            if let payload = try self.framer.nextPayload() { return payload }
+            if let payload = try self.framer.nextPayloadSlice() { return payload }
             let bytes = try self.stream.read(maxBytes: MySQLConnection.readSize)
             if bytes.isEmpty { throw self.machine.connectionEnded() }
             self.framer.feed(bytes)

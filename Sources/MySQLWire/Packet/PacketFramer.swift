@@ -55,7 +55,19 @@ public struct PacketFramer: Sendable {
 
     /// The next complete (reassembled) payload, or `nil` when more bytes are needed.
     /// Throws on a sequence-id mismatch or a payload over `maxPayloadSize`.
+    /// A copy of `nextPayloadSlice()`'s bytes, for callers that keep the payload.
     public mutating func nextPayload() throws(MySQLError) -> [UInt8]? {
+        try self.nextPayloadSlice().map { Array($0) }
+    }
+
+    /// The next complete payload without copying it out of the receive buffer: the slice shares
+    /// the framer's storage. Same checks and errors as `nextPayload()`. Hot path (one call per
+    /// result row).
+    ///
+    /// The slice stays valid whatever the framer does next (it is a value), but while it is alive
+    /// the next `feed` must copy the whole buffer to mutate it: drop it before feeding more bytes.
+    /// A payload joined from continuation packets comes in a slice of its own array.
+    public mutating func nextPayloadSlice() throws(MySQLError) -> ArraySlice<UInt8>? {
         while true {
             let available = self.buffer.count - self.readIndex
             guard available >= 4 else { return nil }
@@ -89,9 +101,9 @@ public struct PacketFramer: Sendable {
                 let out = self.pending
                 self.pending = []
                 self.inContinuation = false
-                return out
+                return out[...]
             }
-            return Array(self.buffer[start..<(start + length)])
+            return self.buffer[start..<(start + length)]
         }
     }
 

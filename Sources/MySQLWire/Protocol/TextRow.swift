@@ -1,14 +1,23 @@
 /// ProtocolText::ResultsetRow: one cell per column, each `0xFB` (SQL NULL) or a `string<lenenc>`.
 public enum TextRow {
     /// Decodes a row of exactly `columnCount` cells; a short or over-long row is a protocol error.
-    /// Hot path (called once per row): plain index arithmetic over the payload.
+    /// One array per cell: callers on the hot path use `scan` and `TextRowView` instead.
     public static func decode(_ payload: [UInt8], columnCount: Int) throws(MySQLError) -> [[UInt8]?] {
-        var cells: [[UInt8]?] = []
-        cells.reserveCapacity(columnCount)
+        try TextRowView(scanning: payload[...], columnCount: columnCount).cells
+    }
+
+    /// Validates a row of exactly `columnCount` cells and records where each cell lies, without
+    /// copying any: `bounds` is overwritten with two entries per cell, the cell's start and end
+    /// offsets in `payload`, or `-1, -1` for SQL NULL (the layout `TextRowView` reads).
+    /// Every length is checked against the bytes left, so the recorded ranges are in bounds.
+    /// Hot path (called once per row): plain index arithmetic, and `bounds` keeps its capacity
+    /// from row to row.
+    public static func scan(_ payload: Span<UInt8>, columnCount: Int, into bounds: inout [Int]) throws(MySQLError) {
+        bounds.removeAll(keepingCapacity: true)
         let end = payload.count
         var i = 0
-        for _ in 0..<columnCount {
-            guard i < end else { throw .malformed("row", "\(cells.count) of \(columnCount) cells") }
+        for cell in 0..<columnCount {
+            guard i < end else { throw .malformed("row", "\(cell) of \(columnCount) cells") }
             let first = payload[i]
             i += 1
             var length: Int
@@ -16,7 +25,8 @@ public enum TextRow {
             case 0x00...0xFA:
                 length = Int(first)
             case 0xFB:
-                cells.append(nil)
+                bounds.append(-1)
+                bounds.append(-1)
                 continue
             case 0xFC:
                 guard end - i >= 2 else { throw .malformed("row", "truncated cell length") }
@@ -37,10 +47,10 @@ public enum TextRow {
                 throw .malformed("row", "invalid cell length byte 0xFF")
             }
             guard length <= end - i else { throw .malformed("row", "cell longer than the packet") }
-            cells.append(Array(payload[i..<(i + length)]))
+            bounds.append(i)
+            bounds.append(i + length)
             i += length
         }
         guard i == end else { throw .malformed("row", "\(end - i) trailing bytes after \(columnCount) cells") }
-        return cells
     }
 }

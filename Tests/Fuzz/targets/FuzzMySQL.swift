@@ -17,6 +17,9 @@ public func fuzzMySQL(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     _ = try? AuthSwitchRequest.decode(rest)
     _ = try? AuthMoreData.decode(rest)
     _ = try? TextRow.decode(rest, columnCount: Int(selector))
+    if let view = try? TextRowView(scanning: rest[...], columnCount: Int(selector)) {
+        for i in 0..<view.count { _ = view.withCell(i) { $0?.count } }
+    }
 
     // The framer, fed in chunks of 1 to 16 bytes, with a small payload limit.
     var framer = PacketFramer(maxPayloadSize: 1 << 16)
@@ -40,6 +43,7 @@ public func fuzzMySQL(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     if let connection = try? MySQLConnection(stream: stream, user: "fuzz", password: "secret", database: "market_data") {
         try? connection.query("SELECT * FROM prices", columns: { _ in }, row: { _ in })
         try? connection.query("SELECT 1", columns: { _ in }, row: { _ in })
+        try? connection.query("SELECT 2", columns: { _ in }, rowView: { row in for i in 0..<row.count { _ = row.cell(i) } })
     }
     return 0
 }
