@@ -18,21 +18,23 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
     /// Parses exactly `YYYY-MM-DD` (ASCII digits, real calendar date).
     public init?(parsing text: String) {
         let u = Array(text.utf8)
-        self.init(bytes: u[...])
+        self.init(bytes: u.span)
     }
 
-    init?(bytes u: ArraySlice<UInt8>) {
-        guard u.count == 10 else { return nil }
-        let b = Array(u)
-        guard b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
-            let y = Self.number(b[0..<4]), let m = Self.number(b[5..<7]), let d = Self.number(b[8..<10])
+    /// Parses exactly `YYYY-MM-DD` from bytes in place (every fetched DATE cell comes here).
+    init?(bytes b: Span<UInt8>) {
+        guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
+            let y = Self.number(b, 0..<4), let m = Self.number(b, 5..<7), let d = Self.number(b, 8..<10)
         else { return nil }
         self.init(year: y, month: m, day: d)
     }
 
-    static func number(_ digits: ArraySlice<UInt8>) -> Int? {
+    /// The ASCII decimal digits at `range` of `bytes` (callers keep it short: no overflow check),
+    /// or nil if any byte there is not a digit.
+    static func number(_ bytes: Span<UInt8>, _ range: Range<Int>) -> Int? {
         var v = 0
-        for c in digits {
+        for i in range {
+            let c = bytes[i]
             guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }
             v = v * 10 + Int(c - UInt8(ascii: "0"))
         }

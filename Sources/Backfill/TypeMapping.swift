@@ -107,41 +107,63 @@ public struct ColumnMapping: Sendable {
 
     /// Converts one text-protocol value. `nil` is SQL NULL.
     public func convert(_ raw: [UInt8]?) throws -> ParquetValue {
-        guard let raw else {
-            guard !self.schema.isRequired else {
-                throw BackfillError(.badValue, "column '\(self.name)' is NOT NULL but the server sent NULL")
-            }
-            return .null
+        guard let raw else { return try self.convertNull() }
+        return try self.convert(raw.span)
+    }
+
+    /// SQL NULL: `.null`, or an error for a NOT NULL column.
+    public func convertNull() throws -> ParquetValue {
+        guard !self.schema.isRequired else {
+            throw BackfillError(.badValue, "column '\(self.name)' is NOT NULL but the server sent NULL")
         }
+        return .null
+    }
+
+    /// Converts one non-NULL text-protocol value straight from the received bytes (the only
+    /// implementation: the array form above calls it). Hot path, once per cell of a fetch: numbers,
+    /// decimals and dates are parsed from the bytes without building Strings or intermediate
+    /// arrays; only the forms the fast parsers do not take (e.g. `+5`, 19+ digit integers, FLOAT
+    /// and DOUBLE) go through the standard library's String parsers, exactly as before.
+    public func convert(_ raw: Span<UInt8>) throws -> ParquetValue {
         switch self.kind {
         case .decimal(let precision, let scale, let flba):
-            guard let bytes = DecimalText.unscaledTwosComplement(raw, precision: precision, scale: scale, width: flba ?? (precision <= 9 ? 4 : 8))
+            let width = flba ?? (precision <= 9 ? 4 : 8)
+            if let v = DecimalText.smallUnscaledValue(raw, precision: precision, scale: scale, width: width) {
+                if let flba { return .bytes(DecimalText.twosComplement(v, width: flba)) }
+                return precision <= 9 ? .int32(Int32(truncatingIfNeeded: v)) : .int64(v)
+            }
+            guard let bytes = DecimalText.generalUnscaled(raw, precision: precision, scale: scale, width: width)
             else { throw self.bad(raw, "DECIMAL(\(precision),\(scale))") }
-            if let _ = flba { return .bytes(bytes) }
+            if flba != nil { return .bytes(bytes) }
             var v: Int64 = bytes[0] & 0x80 != 0 ? -1 : 0
             for b in bytes { v = v << 8 | Int64(b) }
             return precision <= 9 ? .int32(Int32(truncatingIfNeeded: v)) : .int64(v)
         case .date:
-            guard let d = CivilDate(bytes: raw[...]) else { throw self.bad(raw, "DATE") }
+            guard let d = CivilDate(bytes: raw) else { throw self.bad(raw, "DATE") }
             return .int32(Int32(d.daysSinceEpoch))
         case .int32(let signed):
-            guard let s = String(validating: raw, as: UTF8.self) else { throw self.bad(raw, "INT") }
+            if let v = IntegerText.simple(raw) {
+                if signed, let x = Int32(exactly: v) { return .int32(x) }
+                if !signed, let x = UInt32(exactly: v) { return .int32(Int32(bitPattern: x)) }
+            }
+            guard let s = Self.string(raw) else { throw self.bad(raw, "INT") }
             if signed, let v = Int32(s) { return .int32(v) }
             if !signed, let v = UInt32(s) { return .int32(Int32(bitPattern: v)) }
             throw self.bad(raw, "INT")
         case .int64(let signed):
-            guard let s = String(validating: raw, as: UTF8.self) else { throw self.bad(raw, "BIGINT") }
+            if let v = IntegerText.simple(raw), signed || v >= 0 { return .int64(v) }
+            guard let s = Self.string(raw) else { throw self.bad(raw, "BIGINT") }
             if signed, let v = Int64(s) { return .int64(v) }
             if !signed, let v = UInt64(s) { return .int64(Int64(bitPattern: v)) }
             throw self.bad(raw, "BIGINT")
         case .string:
-            guard String(validating: raw, as: UTF8.self) != nil else { throw self.bad(raw, "UTF-8 text") }
-            return .bytes(raw)
+            guard Self.isValidUTF8(raw) else { throw self.bad(raw, "UTF-8 text") }
+            return .bytes(Self.array(raw))
         case .float:
-            guard let s = String(validating: raw, as: UTF8.self), let v = Float(s) else { throw self.bad(raw, "FLOAT") }
+            guard let s = Self.string(raw), let v = Float(s) else { throw self.bad(raw, "FLOAT") }
             return .float(v)
         case .double:
-            guard let s = String(validating: raw, as: UTF8.self), let v = Double(s) else { throw self.bad(raw, "DOUBLE") }
+            guard let s = Self.string(raw), let v = Double(s) else { throw self.bad(raw, "DOUBLE") }
             return .double(v)
         case .timestampMicros:
             guard let v = Self.parseDateTimeMicros(raw) else { throw self.bad(raw, "DATETIME") }
@@ -149,21 +171,38 @@ public struct ColumnMapping: Sendable {
         }
     }
 
-    private func bad(_ raw: [UInt8], _ what: String) -> BackfillError {
-        let shown = String(decoding: raw.prefix(64), as: UTF8.self)
+    /// The bytes as a String when they are valid UTF-8 (the standard library's check).
+    static func string(_ raw: Span<UInt8>) -> String? {
+        raw.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) }
+    }
+
+    /// Whether the bytes are valid UTF-8, without building a String.
+    static func isValidUTF8(_ raw: Span<UInt8>) -> Bool {
+        (try? UTF8Span(validating: raw)) != nil
+    }
+
+    static func array(_ raw: Span<UInt8>) -> [UInt8] {
+        raw.withUnsafeBufferPointer { Array($0) }
+    }
+
+    private func bad(_ raw: Span<UInt8>, _ what: String) -> BackfillError {
+        let shown = raw.extracting(0..<min(64, raw.count)).withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
         return BackfillError(.badValue, "column '\(self.name)': the server sent '\(shown)', which is not a valid \(what)")
     }
 
     /// `YYYY-MM-DD HH:MM:SS[.ffffff]` → microseconds since the epoch.
-    static func parseDateTimeMicros(_ b: [UInt8]) -> Int64? {
+    static func parseDateTimeMicros(_ b: [UInt8]) -> Int64? { self.parseDateTimeMicros(b.span) }
+
+    /// `YYYY-MM-DD HH:MM:SS[.ffffff]` → microseconds since the epoch.
+    static func parseDateTimeMicros(_ b: Span<UInt8>) -> Int64? {
         guard b.count >= 19, b[10] == UInt8(ascii: " "), b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
-            let date = CivilDate(bytes: b[0..<10]),
-            let hh = CivilDate.number(b[11..<13]), let mm = CivilDate.number(b[14..<16]), let ss = CivilDate.number(b[17..<19]),
+            let date = CivilDate(bytes: b.extracting(0..<10)),
+            let hh = CivilDate.number(b, 11..<13), let mm = CivilDate.number(b, 14..<16), let ss = CivilDate.number(b, 17..<19),
             hh < 24, mm < 60, ss < 60
         else { return nil }
         var micros = 0
         if b.count > 19 {
-            guard b[19] == UInt8(ascii: "."), b.count > 20, b.count <= 26, let frac = CivilDate.number(b[20...]) else { return nil }
+            guard b[19] == UInt8(ascii: "."), b.count > 20, b.count <= 26, let frac = CivilDate.number(b, 20..<b.count) else { return nil }
             micros = frac
             for _ in 0..<(26 - b.count) { micros *= 10 }
         }
@@ -172,21 +211,59 @@ public struct ColumnMapping: Sendable {
     }
 }
 
+/// Decimal integer text → Int64 without a String.
+enum IntegerText {
+    /// `[-]digits` with 1 to 18 digits (so it cannot overflow), or nil for anything else: a `+`,
+    /// no digits, more digits, any other byte. Callers hand those to the standard library's
+    /// parser, so the two paths never disagree on a value or on what is rejected.
+    static func simple(_ s: Span<UInt8>) -> Int64? {
+        var i = 0
+        var negative = false
+        if s.count > 0, s[0] == UInt8(ascii: "-") {
+            negative = true
+            i = 1
+        }
+        let digits = s.count - i
+        guard digits >= 1, digits <= 18 else { return nil }
+        var v: Int64 = 0
+        while i < s.count {
+            let d = s[i] &- UInt8(ascii: "0")
+            guard d < 10 else { return nil }
+            v = v * 10 + Int64(d)
+            i += 1
+        }
+        return negative ? -v : v
+    }
+}
+
 /// Exact decimal text → unscaled integer, never through floating point.
 enum DecimalText {
     /// Parses `[-]digits[.digits]` with at most `scale` fraction digits and at most `precision`
     /// digits in all, and returns the unscaled value as big-endian two's complement in `width` bytes.
     static func unscaledTwosComplement(_ text: [UInt8], precision: Int, scale: Int, width: Int) -> [UInt8]? {
+        self.unscaledTwosComplement(text.span, precision: precision, scale: scale, width: width)
+    }
+
+    /// `unscaledTwosComplement` over bytes in place.
+    static func unscaledTwosComplement(_ text: Span<UInt8>, precision: Int, scale: Int, width: Int) -> [UInt8]? {
         // Every fetched DECIMAL goes through here (a fifth of the fetch's CPU time was spent in the
         // general path below): values of up to 18 significant digits, nearly all of them, are
         // parsed into a UInt64 without intermediate arrays. Anything else takes the general path.
-        if let fast = self.smallUnscaled(text, precision: precision, scale: scale, width: width) { return fast }
+        if let v = self.smallUnscaledValue(text, precision: precision, scale: scale, width: width) {
+            return self.twosComplement(v, width: width)
+        }
         return self.generalUnscaled(text, precision: precision, scale: scale, width: width)
     }
 
-    /// The fast path: a well-formed value with at most 18 significant digits (after the scale's
-    /// padding zeros), or nil to let `generalUnscaled` decide, including every rejection.
+    /// The fast path as bytes: see `smallUnscaledValue`.
     static func smallUnscaled(_ text: [UInt8], precision: Int, scale: Int, width: Int) -> [UInt8]? {
+        self.smallUnscaledValue(text.span, precision: precision, scale: scale, width: width).map { self.twosComplement($0, width: width) }
+    }
+
+    /// The fast path: a well-formed value with at most 18 significant digits (after the scale's
+    /// padding zeros) that fits `width` bytes, as the signed unscaled value; or nil to let
+    /// `generalUnscaled` decide, including every rejection.
+    static func smallUnscaledValue(_ text: Span<UInt8>, precision: Int, scale: Int, width: Int) -> Int64? {
         guard width >= 1, width <= 64, scale >= 0, scale <= 18 else { return nil }
         var (negative, i) = Self.sign(text)
         var value: UInt64 = 0
@@ -223,8 +300,13 @@ enum DecimalText {
         guard significant <= max(precision, 1) else { return nil }
         // The magnitude must leave the sign bit of `width` bytes clear (value < 2^63 already).
         if width < 8, value >> UInt64(8 * width - 1) != 0 { return nil }
-        let bits = negative ? UInt64(bitPattern: -Int64(value)) : value
-        let fill: UInt8 = negative && value != 0 ? 0xFF : 0
+        return negative ? -Int64(value) : Int64(value)
+    }
+
+    /// `value` as big-endian two's complement in `width` bytes (sign-extended past 8).
+    static func twosComplement(_ value: Int64, width: Int) -> [UInt8] {
+        let bits = UInt64(bitPattern: value)
+        let fill: UInt8 = value < 0 ? 0xFF : 0
         return [UInt8](unsafeUninitializedCapacity: width) { out, count in
             for k in 0..<width {
                 let shift = 8 * (width - 1 - k)
@@ -235,16 +317,22 @@ enum DecimalText {
     }
 
     /// An optional leading `-` or `+`: whether the value is negative, and where its digits start.
-    @inline(__always) static func sign(_ text: [UInt8]) -> (negative: Bool, start: Int) {
-        switch text.first {
-        case UInt8(ascii: "-")?: return (true, 1)
-        case UInt8(ascii: "+")?: return (false, 1)
+    @inline(__always) static func sign(_ text: Span<UInt8>) -> (negative: Bool, start: Int) {
+        guard text.count > 0 else { return (false, 0) }
+        switch text[0] {
+        case UInt8(ascii: "-"): return (true, 1)
+        case UInt8(ascii: "+"): return (false, 1)
         default: return (false, 0)
         }
     }
 
-    /// The general path: any number of digits, multiply-by-10-and-add over the output bytes.
+    /// The general path over an array (tests compare it with the fast path).
     static func generalUnscaled(_ text: [UInt8], precision: Int, scale: Int, width: Int) -> [UInt8]? {
+        self.generalUnscaled(text.span, precision: precision, scale: scale, width: width)
+    }
+
+    /// The general path: any number of digits, multiply-by-10-and-add over the output bytes.
+    static func generalUnscaled(_ text: Span<UInt8>, precision: Int, scale: Int, width: Int) -> [UInt8]? {
         var (negative, i) = Self.sign(text)
         var digits: [UInt8] = []
         var fraction = 0
