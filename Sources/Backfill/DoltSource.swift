@@ -65,11 +65,11 @@ public final class DoltSource: RowSource {
     }
 
     /// Runs `sql`; a broken connection is dropped so the next query reconnects.
-    private func query(_ sql: String, table: String, columns: ([MySQLColumn]) throws -> Void, row: ([[UInt8]?]) throws -> Void) throws {
+    private func query(_ sql: String, table: String, columns: ([MySQLColumn]) throws -> Void, row: (TextRowView) throws -> Void) throws {
         let c = try self.open()
         self.log?("    · SQL: \(sql)")
         do {
-            try c.query(sql, columns: columns, row: row)
+            try c.query(sql, columns: columns, rowView: row)
         } catch let e as MySQLError {
             if e.isServerError && e.code != .connectionLostMidResult {
                 if e.isTableNotFound || e.isAccessDenied || e.isUnknownDatabase { throw FatalRunError(self.explain(e, table: table)) }
@@ -114,7 +114,7 @@ public final class DoltSource: RowSource {
         var out: [String] = []
         do {
         try self.query("SELECT DISTINCT \(col) FROM \(try Self.ident(dataset.table)) WHERE \(col) IS NOT NULL", table: dataset.table, columns: { _ in }) { row in
-            if let first = row.first, let v = first { out.append(String(decoding: v, as: UTF8.self)) }
+            if row.count > 0, let v = row.cell(0) { out.append(String(decoding: v, as: UTF8.self)) }
         }
         } catch let e as RetryableSourceError {
             throw e.final
@@ -147,6 +147,7 @@ public final class DoltSource: RowSource {
         if let e = range.end { sql += " AND \(dateCol) <= '\(e)'" }
         sql += " ORDER BY \(dateCol)"
         var mappings: [ColumnMapping] = []
+        var converter = RowConverter(mappings: [])
         var dateIndex = -1
         var rows: [[ParquetValue]] = []
         var columnsError: (any Error)?
@@ -169,14 +170,10 @@ public final class DoltSource: RowSource {
                 throw e
             }
             dateIndex = i
-        }) { raw in
-            guard raw.count == mappings.count else {
-                throw BackfillError(.badValue, "the server sent a row with \(raw.count) values for \(mappings.count) columns")
-            }
-            var row: [ParquetValue] = []
-            row.reserveCapacity(raw.count)
-            for (i, m) in mappings.enumerated() { row.append(try m.convert(raw[i])) }
-            rows.append(row)
+            converter = RowConverter(mappings: mappings)
+        }) { row in
+            // Straight from the receive buffer: no copy of the row or its cells.
+            rows.append(try converter.convert(row))
         }
         } catch {
             // A table whose shape cannot be mapped fails every ticker alike: stop the run.

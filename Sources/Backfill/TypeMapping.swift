@@ -211,6 +211,49 @@ public struct ColumnMapping: Sendable {
     }
 }
 
+/// Converts whole result rows, read in place (`TextRowView`), with one `ColumnMapping` per column.
+///
+/// Text columns remember their last value: when a cell has the same bytes (the ticker column
+/// repeats on every row of a per-ticker query), the previous array is shared instead of checking
+/// and copying the bytes again. Values are the same as `ColumnMapping.convert` gives.
+struct RowConverter {
+    let mappings: [ColumnMapping]
+    /// Per column: the last text value converted (already checked as UTF-8), or nil.
+    private var lastText: [[UInt8]?]
+
+    init(mappings: [ColumnMapping]) {
+        self.mappings = mappings
+        self.lastText = Array(repeating: nil, count: mappings.count)
+    }
+
+    /// One row's values; throws BackfillError for a cell count that does not match the columns
+    /// or a value that does not convert (naming the column, as `ColumnMapping.convert` does).
+    mutating func convert(_ row: TextRowView) throws -> [ParquetValue] {
+        guard row.count == self.mappings.count else {
+            throw BackfillError(.badValue, "the server sent a row with \(row.count) values for \(self.mappings.count) columns")
+        }
+        var out: [ParquetValue] = []
+        out.reserveCapacity(row.count)
+        for i in 0..<row.count {
+            out.append(try row.withCell(i) { cell throws -> ParquetValue in
+                guard let cell else { return try self.mappings[i].convertNull() }
+                guard case .string = self.mappings[i].kind else { return try self.mappings[i].convert(cell) }
+                if let last = self.lastText[i], Self.equal(last, cell) { return .bytes(last) }
+                let value = try self.mappings[i].convert(cell)
+                if case .bytes(let bytes) = value { self.lastText[i] = bytes }
+                return value
+            })
+        }
+        return out
+    }
+
+    static func equal(_ a: [UInt8], _ b: Span<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        for k in 0..<b.count where a[k] != b[k] { return false }
+        return true
+    }
+}
+
 /// Decimal integer text → Int64 without a String.
 enum IntegerText {
     /// `[-]digits` with 1 to 18 digits (so it cannot overflow), or nil for anything else: a `+`,

@@ -118,6 +118,15 @@ func column(_ name: String, _ type: UInt8, flags: UInt16 = 0, decimals: UInt8 = 
                 decimals: decimals, columnLength: length, characterSet: charset)
 }
 
+/// A text-protocol row payload (lenenc cells, 0xFB for NULL).
+func textRow(_ cells: [[UInt8]?]) -> [UInt8] {
+    var out: [UInt8] = []
+    for c in cells {
+        if let c { LengthEncoded.appendBytes(c, to: &out) } else { out.append(0xFB) }
+    }
+    return out
+}
+
 @Suite("Values converted in place match the String-based conversion")
 struct InPlaceConversionTests {
     /// Every supported kind: DECIMAL as INT32, INT64 and two FLBA widths (signed and unsigned),
@@ -212,6 +221,100 @@ struct InPlaceConversionTests {
             let b = Array(t.utf8)
             #expect(ColumnMapping.parseDateTimeMicros(b) == ReferenceConversion.dateTimeMicros(b), "\(t)")
             #expect(CivilDate(parsing: t) == ReferenceConversion.date(b[...]), "\(t)")
+        }
+    }
+}
+
+@Suite("RowConverter")
+struct RowConverterTests {
+    static let prices: [ColumnMapping] = [
+        column("ticker", 0xFD, flags: 0x1083, length: 80), column("date", 0x0A, flags: 0x1083, length: 10),
+        column("close", 0xF6, decimals: 4, length: 22), column("volume", 0x08, length: 20), column("note", 0xFD, length: 80),
+    ].map { try! ColumnMapping(column: $0) }
+
+    func view(_ cells: [String?]) throws -> TextRowView {
+        let payload = textRow(cells.map { $0.map { Array($0.utf8) } })
+        return try TextRowView(scanning: payload[...], columnCount: cells.count)
+    }
+
+    func expected(_ cells: [String?]) throws -> [ParquetValue] {
+        try zip(Self.prices, cells).map { m, c in try m.convert(c.map { Array($0.utf8) }) }
+    }
+
+    func storage(_ v: ParquetValue) -> UnsafeRawPointer? {
+        guard case .bytes(let b) = v else { return nil }
+        return b.withUnsafeBytes { $0.baseAddress }
+    }
+
+    @Test("rows convert like ColumnMapping.convert, repeated text shares one array, changed text does not")
+    func interning() throws {
+        var converter = RowConverter(mappings: Self.prices)
+        let rows: [[String?]] = [
+            ["BN0001", "2015-01-02", "108.5657", "59520500", nil],
+            ["BN0001", "2015-01-05", nil, nil, "split"],
+            ["BN0001", "2015-01-06", "-0.0001", "0", "split"],
+            ["BN0002", "2015-01-06", "1", "1", nil],
+            ["BN0002", "2015-01-07", "2", "2", "split"],
+        ]
+        var got: [[ParquetValue]] = []
+        for r in rows { got.append(try converter.convert(try self.view(r))) }
+        #expect(got == (try rows.map { try self.expected($0) }))
+        #expect(self.storage(got[0][0]) == self.storage(got[1][0]))
+        #expect(self.storage(got[1][0]) == self.storage(got[2][0]))
+        #expect(self.storage(got[2][0]) != self.storage(got[3][0]))
+        #expect(self.storage(got[3][0]) == self.storage(got[4][0]))
+        // A NULL between two equal values does not forget the remembered one.
+        #expect(self.storage(got[1][4]) == self.storage(got[4][4]))
+    }
+
+    @Test("errors: NULL in a NOT NULL column, a bad value after a good one, bad UTF-8, wrong cell count")
+    func errors() throws {
+        var converter = RowConverter(mappings: Self.prices)
+        _ = try converter.convert(try self.view(["AB", "2015-01-02", "1", "1", nil]))
+        #expect(throws: BackfillError(.badValue, "")) { try converter.convert(try self.view([nil, "2015-01-02", "1", "1", nil])) }
+        do {
+            _ = try converter.convert(try self.view(["AB", "2015-02-30", "1", "1", nil]))
+            Issue.record("no error")
+        } catch let e as BackfillError {
+            #expect(e.message == "column 'date': the server sent '2015-02-30', which is not a valid DATE")
+        }
+        // Same length as the remembered "AB" but not UTF-8: still checked.
+        let badText = textRow([[0xC3, 0x28], Array("2015-01-02".utf8), nil, nil, nil])
+        do {
+            _ = try converter.convert(try TextRowView(scanning: badText[...], columnCount: 5))
+            Issue.record("no error")
+        } catch let e as BackfillError {
+            #expect(e.message.hasPrefix("column 'ticker': the server sent"))
+            #expect(e.message.hasSuffix("which is not a valid UTF-8 text"))
+        }
+        do {
+            _ = try converter.convert(try self.view(["AB", "2015-01-02", "1", "1"]))
+            Issue.record("no error")
+        } catch let e as BackfillError {
+            #expect(e.message == "the server sent a row with 4 values for 5 columns")
+        }
+    }
+
+    @Test("pseudo-random rows agree with per-cell conversion")
+    func randomRows() throws {
+        var state: UInt64 = 0x1357_9BDF_2468_ACE0
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            return z ^ (z >> 31)
+        }
+        var converter = RowConverter(mappings: Self.prices)
+        let tickers = ["A", "B", "AB", "BA", "é", ""]
+        for _ in 0..<5000 {
+            let row: [String?] = [
+                tickers[Int(next() % UInt64(tickers.count))],
+                "20\(10 + next() % 15)-0\(1 + next() % 9)-1\(next() % 10)",
+                next() % 5 == 0 ? nil : "\(Int64(truncatingIfNeeded: next()) % 10_000_000).\(next() % 10_000)",
+                next() % 5 == 0 ? nil : "\(Int64(truncatingIfNeeded: next()))",
+                next() % 3 == 0 ? nil : tickers[Int(next() % UInt64(tickers.count))],
+            ]
+            #expect(try converter.convert(try self.view(row)) == (try self.expected(row)))
         }
     }
 }
