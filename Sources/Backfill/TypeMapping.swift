@@ -17,6 +17,20 @@ public struct ColumnMapping: Sendable {
         case float
         case double
         case timestampMicros
+
+        /// What a value of this kind is called in the error for one that does not parse.
+        var valueName: String {
+            switch self {
+            case .decimal(let precision, let scale, _): return "DECIMAL(\(precision),\(scale))"
+            case .date: return "DATE"
+            case .int32: return "INT"
+            case .int64: return "BIGINT"
+            case .string: return "UTF-8 text"
+            case .float: return "FLOAT"
+            case .double: return "DOUBLE"
+            case .timestampMicros: return "DATETIME"
+            }
+        }
     }
     public let name: String
     public let kind: Kind
@@ -120,54 +134,59 @@ public struct ColumnMapping: Sendable {
     }
 
     /// Converts one non-NULL text-protocol value straight from the received bytes (the only
-    /// implementation: the array form above calls it). Hot path, once per cell of a fetch: numbers,
-    /// decimals and dates are parsed from the bytes without building Strings or intermediate
-    /// arrays; only the forms the fast parsers do not take (e.g. `+5`, 19+ digit integers, FLOAT
-    /// and DOUBLE) go through the standard library's String parsers, exactly as before.
+    /// implementation: the array form above calls it). Throws naming the column and the value.
     public func convert(_ raw: Span<UInt8>) throws -> ParquetValue {
-        switch self.kind {
+        guard let value = Self.value(raw, kind: self.kind) else { throw self.bad(raw, self.kind.valueName) }
+        return value
+    }
+
+    /// The value of non-NULL bytes for a column of `kind`, or nil when they are not a valid one.
+    /// Hot path, once per cell of a fetch: numbers, decimals and dates are parsed from the bytes
+    /// without building Strings or intermediate arrays; only the forms the fast parsers do not
+    /// take (e.g. `+5`, 19+ digit integers, FLOAT and DOUBLE) go through the standard library's
+    /// String parsers, exactly as before. Static and on the plain `Kind` so that a caller looping
+    /// over columns does not copy a ColumnMapping (and retain its Strings) per cell.
+    static func value(_ raw: Span<UInt8>, kind: Kind) -> ParquetValue? {
+        switch kind {
         case .decimal(let precision, let scale, let flba):
             let width = flba ?? (precision <= 9 ? 4 : 8)
             if let v = DecimalText.smallUnscaledValue(raw, precision: precision, scale: scale, width: width) {
                 if let flba { return .bytes(DecimalText.twosComplement(v, width: flba)) }
                 return precision <= 9 ? .int32(Int32(truncatingIfNeeded: v)) : .int64(v)
             }
-            guard let bytes = DecimalText.generalUnscaled(raw, precision: precision, scale: scale, width: width)
-            else { throw self.bad(raw, "DECIMAL(\(precision),\(scale))") }
+            guard let bytes = DecimalText.generalUnscaled(raw, precision: precision, scale: scale, width: width) else { return nil }
             if flba != nil { return .bytes(bytes) }
             var v: Int64 = bytes[0] & 0x80 != 0 ? -1 : 0
             for b in bytes { v = v << 8 | Int64(b) }
             return precision <= 9 ? .int32(Int32(truncatingIfNeeded: v)) : .int64(v)
         case .date:
-            guard let d = CivilDate(bytes: raw) else { throw self.bad(raw, "DATE") }
-            return .int32(Int32(d.daysSinceEpoch))
+            return CivilDate(bytes: raw).map { .int32(Int32($0.daysSinceEpoch)) }
         case .int32(let signed):
             if let v = IntegerText.simple(raw) {
                 if signed, let x = Int32(exactly: v) { return .int32(x) }
                 if !signed, let x = UInt32(exactly: v) { return .int32(Int32(bitPattern: x)) }
             }
-            guard let s = Self.string(raw) else { throw self.bad(raw, "INT") }
+            guard let s = Self.string(raw) else { return nil }
             if signed, let v = Int32(s) { return .int32(v) }
             if !signed, let v = UInt32(s) { return .int32(Int32(bitPattern: v)) }
-            throw self.bad(raw, "INT")
+            return nil
         case .int64(let signed):
             if let v = IntegerText.simple(raw), signed || v >= 0 { return .int64(v) }
-            guard let s = Self.string(raw) else { throw self.bad(raw, "BIGINT") }
+            guard let s = Self.string(raw) else { return nil }
             if signed, let v = Int64(s) { return .int64(v) }
             if !signed, let v = UInt64(s) { return .int64(Int64(bitPattern: v)) }
-            throw self.bad(raw, "BIGINT")
+            return nil
         case .string:
-            guard Self.isValidUTF8(raw) else { throw self.bad(raw, "UTF-8 text") }
+            guard Self.isValidUTF8(raw) else { return nil }
             return .bytes(Self.array(raw))
         case .float:
-            guard let s = Self.string(raw), let v = Float(s) else { throw self.bad(raw, "FLOAT") }
+            guard let s = Self.string(raw), let v = Float(s) else { return nil }
             return .float(v)
         case .double:
-            guard let s = Self.string(raw), let v = Double(s) else { throw self.bad(raw, "DOUBLE") }
+            guard let s = Self.string(raw), let v = Double(s) else { return nil }
             return .double(v)
         case .timestampMicros:
-            guard let v = Self.parseDateTimeMicros(raw) else { throw self.bad(raw, "DATETIME") }
-            return .int64(v)
+            return Self.parseDateTimeMicros(raw).map { .int64($0) }
         }
     }
 
@@ -215,34 +234,64 @@ public struct ColumnMapping: Sendable {
 ///
 /// Text columns remember their last value: when a cell has the same bytes (the ticker column
 /// repeats on every row of a per-ticker query), the previous array is shared instead of checking
-/// and copying the bytes again. Values are the same as `ColumnMapping.convert` gives.
+/// and copying the bytes again. Values and errors are those of `ColumnMapping.convert`.
 struct RowConverter {
     let mappings: [ColumnMapping]
+    /// What the per-cell loop needs of each mapping, without its Strings: copying these is free,
+    /// where copying a ColumnMapping per cell (which the compiler did) retained and released them.
+    private let columns: [Column]
     /// Per column: the last text value converted (already checked as UTF-8), or nil.
     private var lastText: [[UInt8]?]
 
+    private struct Column {
+        let kind: ColumnMapping.Kind
+        let isRequired: Bool
+        let isText: Bool
+    }
+
     init(mappings: [ColumnMapping]) {
         self.mappings = mappings
+        self.columns = mappings.map { m in
+            let isText: Bool
+            if case .string = m.kind { isText = true } else { isText = false }
+            return Column(kind: m.kind, isRequired: m.schema.isRequired, isText: isText)
+        }
         self.lastText = Array(repeating: nil, count: mappings.count)
     }
 
     /// One row's values; throws BackfillError for a cell count that does not match the columns
-    /// or a value that does not convert (naming the column, as `ColumnMapping.convert` does).
+    /// or a value that does not convert (the error `ColumnMapping.convert` gives for it).
     mutating func convert(_ row: TextRowView) throws -> [ParquetValue] {
-        guard row.count == self.mappings.count else {
-            throw BackfillError(.badValue, "the server sent a row with \(row.count) values for \(self.mappings.count) columns")
+        let columns = self.columns
+        guard row.count == columns.count else {
+            throw BackfillError(.badValue, "the server sent a row with \(row.count) values for \(columns.count) columns")
         }
+        // Moved out and back so that updating it never copies the array.
+        var lastText = self.lastText
+        self.lastText = []
+        defer { self.lastText = lastText }
         var out: [ParquetValue] = []
-        out.reserveCapacity(row.count)
-        for i in 0..<row.count {
-            out.append(try row.withCell(i) { cell throws -> ParquetValue in
-                guard let cell else { return try self.mappings[i].convertNull() }
-                guard case .string = self.mappings[i].kind else { return try self.mappings[i].convert(cell) }
-                if let last = self.lastText[i], Self.equal(last, cell) { return .bytes(last) }
-                let value = try self.mappings[i].convert(cell)
-                if case .bytes(let bytes) = value { self.lastText[i] = bytes }
+        out.reserveCapacity(columns.count)
+        for i in 0..<columns.count {
+            let column = columns[i]
+            let value = row.withCell(i) { cell -> ParquetValue? in
+                guard let cell else { return column.isRequired ? nil : .null }
+                guard column.isText else { return ColumnMapping.value(cell, kind: column.kind) }
+                if let last = lastText[i], Self.equal(last, cell) { return .bytes(last) }
+                let value = ColumnMapping.value(cell, kind: column.kind)
+                if case .bytes(let bytes)? = value { lastText[i] = bytes }
                 return value
-            })
+            }
+            if let value {
+                out.append(value)
+            } else {
+                // Cold path: the mapping's own conversion throws the error for this cell.
+                let mapping = self.mappings[i]
+                out.append(try row.withCell(i) { cell in
+                    guard let cell else { return try mapping.convertNull() }
+                    return try mapping.convert(cell)
+                })
+            }
         }
         return out
     }
@@ -348,15 +397,24 @@ enum DecimalText {
 
     /// `value` as big-endian two's complement in `width` bytes (sign-extended past 8).
     static func twosComplement(_ value: Int64, width: Int) -> [UInt8] {
+        // Allocation dominates here (once per FIXED_LEN_BYTE_ARRAY decimal cell). An array literal
+        // is allocated directly; Array(unsafeUninitializedCapacity:) calls an unspecialized
+        // allocator that looks up the array type's metadata under a lock each time (twice the
+        // cost), and reserveCapacity + append sits in between. Width 9 is DECIMAL(19...20), the
+        // usual price/amount type, so it gets the literal.
         let bits = UInt64(bitPattern: value)
         let fill: UInt8 = value < 0 ? 0xFF : 0
-        return [UInt8](unsafeUninitializedCapacity: width) { out, count in
-            for k in 0..<width {
-                let shift = 8 * (width - 1 - k)
-                out[k] = shift < 64 ? UInt8(truncatingIfNeeded: bits >> UInt64(shift)) : fill
-            }
-            count = width
+        @inline(__always) func byte(_ shift: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: bits >> shift) }
+        if width == 9 {
+            return [fill, byte(56), byte(48), byte(40), byte(32), byte(24), byte(16), byte(8), byte(0)]
         }
+        var out: [UInt8] = []
+        out.reserveCapacity(width)
+        for k in 0..<width {
+            let shift = 8 * (width - 1 - k)
+            out.append(shift < 64 ? byte(UInt64(shift)) : fill)
+        }
+        return out
     }
 
     /// An optional leading `-` or `+`: whether the value is negative, and where its digits start.
