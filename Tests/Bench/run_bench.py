@@ -46,6 +46,7 @@ BASELINE_TICKERS = int(os.environ.get("BENCH_BASELINE_TICKERS", "20"))
 BASELINE_PROXY_TICKERS = int(os.environ.get("BENCH_BASELINE_PROXY_TICKERS", "4"))
 MEMORY_TICKERS = int(os.environ.get("BENCH_MEMORY_TICKERS", "500"))
 DELAY_MS = float(os.environ.get("BENCH_DELAY_MS", "40"))
+FETCH_REPEATS = int(os.environ.get("BENCH_FETCH_REPEATS", "5"))
 PROXY_PORT = int(os.environ.get("BENCH_PROXY_PORT", str(int(os.environ["R2_ENDPOINT"].rsplit(":", 1)[1]) + 1)))
 MIB = 1024 * 1024
 
@@ -198,6 +199,22 @@ def fmt(x: float, digits: int = 1) -> str:
     return f"{x:,.{digits}f}"
 
 
+def fetch_part(results: dict) -> None:
+    """The database phase beside the mariadb C client fetching the same rows."""
+    # Sub-second runs: alternate the two FETCH_REPEATS times and keep each one's median (by wall
+    # time), so one noisy moment on a shared machine does not decide the ratio.
+    floors, fetches = [], []
+    for i in range(FETCH_REPEATS):
+        floors.append(mariadb_floor())
+        log(f"ours: fetch alone (backfill-bench dolt), {i + 1} of {FETCH_REPEATS}")
+        r = measured([BENCH, "dolt", "--host", os.environ["DOLT_HOST"], "--port", os.environ["DOLT_PORT"]])
+        r.update(bench_json(r)[0])
+        fetches.append(r)
+    median = lambda runs: sorted(runs, key=lambda r: r["wall_s"])[len(runs) // 2]
+    results["mariadb"] = {**median(floors), "walls": [round(r["wall_s"], 3) for r in floors]}
+    results["ours_fetch"] = {**median(fetches), "walls": [round(r["wall_s"], 3) for r in fetches]}
+
+
 def backfill_part(results: dict) -> None:
     load_data(TICKERS)
     proxy = start_proxy()
@@ -220,11 +237,7 @@ def backfill_part(results: dict) -> None:
     finally:
         proxy.terminate()
         proxy.wait()
-    results["mariadb"] = mariadb_floor()
-    log("ours: fetch alone (backfill-bench dolt)")
-    r = measured([BENCH, "dolt", "--host", os.environ["DOLT_HOST"], "--port", os.environ["DOLT_PORT"]])
-    r.update(bench_json(r)[0])
-    results["ours_fetch"] = r
+    fetch_part(results)
     log("ours: Parquet encoding alone (backfill-bench parquet)")
     r = measured([BENCH, "parquet", "--host", os.environ["DOLT_HOST"], "--port", os.environ["DOLT_PORT"]])
     r.update(bench_json(r)[0])
@@ -325,7 +338,7 @@ def report(results: dict) -> str:
         out.append(f"| cold direct files/s, ours / s5cmd raw PUT rate | {fps(d) / fps(s5):.2f} | >= 0.90 |")
         out.append(f"| re-run speed-up over cold, direct (wall) | {d['wall_s'] / results['ours_rerun_direct']['wall_s']:,.1f}x | >= 10x |")
         out.append(f"| re-run speed-up over cold, proxy (wall) | {p['wall_s'] / results['ours_rerun_proxy']['wall_s']:,.1f}x | >= 10x |")
-        out.append(f"| database phase: our fetch wall / mariadb client wall ({f['wall_s']:.2f} s / {m['wall_s']:.2f} s) | "
+        out.append(f"| database phase: our fetch wall / mariadb client wall, medians of {FETCH_REPEATS} ({f['wall_s']:.2f} s / {m['wall_s']:.2f} s) | "
                    f"{f['wall_s'] / m['wall_s']:.2f} | <= 1.5 |")
         out.append(f"| database phase, client CPU: ours / mariadb ({f['cpu_s']:.2f} s / {m['cpu_s']:.2f} s) | {f['cpu_s'] / m['cpu_s']:.2f} | - |")
         ours_rps = e["value"] / e["cpu_s"]
