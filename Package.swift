@@ -49,15 +49,17 @@ let package = Package(
             dependencies: ["Backfill", "Transport", "MySQLWire", "Parquet", "CryptoPrimitives", "ByteCoding"],
             swiftSettings: strict),
 
+        // Helpers shared by the test targets (a seeded random source); never linked into the product.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "ByteCodingTests", dependencies: ["ByteCoding"], swiftSettings: strict),
         .testTarget(name: "CryptoPrimitivesTests", dependencies: ["CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "ByteCoding"], swiftSettings: strict),
-        .testTarget(name: "X509Tests", dependencies: ["X509", "CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
+        .testTarget(name: "X509Tests", dependencies: ["X509", "TestSupport", "CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "X509", "CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "ByteCoding"], swiftSettings: strict),
         .testTarget(name: "S3Tests", dependencies: ["S3", "HTTP1", "CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
         .testTarget(name: "MySQLWireTests", dependencies: ["MySQLWire", "CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
-        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "ByteCoding"], swiftSettings: strict),
-        .testTarget(name: "BackfillTests", dependencies: ["Backfill", "Parquet", "MySQLWire", "S3", "HTTP1", "CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "TestSupport", "ByteCoding"], swiftSettings: strict),
+        .testTarget(name: "BackfillTests", dependencies: ["Backfill", "TestSupport", "Parquet", "MySQLWire", "S3", "HTTP1", "CryptoPrimitives", "ByteCoding"], swiftSettings: strict),
     ]
 )

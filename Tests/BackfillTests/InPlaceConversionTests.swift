@@ -1,6 +1,7 @@
 import MySQLWire
 import Parquet
 @testable import Backfill
+import TestSupport
 import Testing
 
 /// The conversion as it was before values were parsed in place (String parsers, arrays), frozen
@@ -181,14 +182,8 @@ struct InPlaceConversionTests {
 
     @Test("pseudo-random numeric, date and byte texts for every column kind", arguments: 0..<4)
     func randomTexts(seed: Int) {
-        var state = 0x243F_6A88_85A3_08D3 &+ UInt64(seed)
-        func next() -> UInt64 {  // SplitMix64
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var rng = SplitMix64(seed: 0x243F_6A88_85A3_08D3 &+ UInt64(seed))
+        func next() -> UInt64 { rng.next() }
         let alphabet = Array("00001234567899-+.e: x".utf8)
         for n in 0..<4000 {
             var text: [UInt8] = []
@@ -297,13 +292,8 @@ struct RowConverterTests {
 
     @Test("pseudo-random rows agree with per-cell conversion")
     func randomRows() throws {
-        var state: UInt64 = 0x1357_9BDF_2468_ACE0
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            return z ^ (z >> 31)
-        }
+        var rng = SplitMix64(seed: 0x1357_9BDF_2468_ACE0)
+        func next() -> UInt64 { rng.next() }
         var converter = RowConverter(mappings: Self.prices)
         let tickers = ["A", "B", "AB", "BA", "é", ""]
         for _ in 0..<5000 {

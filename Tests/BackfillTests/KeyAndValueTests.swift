@@ -1,6 +1,7 @@
 import MySQLWire
 import Parquet
 @testable import Backfill
+import TestSupport
 import Testing
 
 @Suite("Keys, dates, decimals, numbers")
@@ -71,14 +72,8 @@ struct KeyAndValueTests {
     /// The fast path for small decimals must agree with the general path on every input, valid or
     /// not: 200,000 pseudo-random texts (fixed seed) around the 18-digit, width and sign edges.
     @Test func smallDecimalFastPathAgreesWithTheGeneralPath() {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func next() -> UInt64 {  // SplitMix64
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var rng = SplitMix64(seed: 0x9E37_79B9_7F4A_7C15)
+        func next() -> UInt64 { rng.next() }
         let alphabet = Array("0000123456789.-+x".utf8)
         var fastTaken = 0
         for n in 0..<200_000 {

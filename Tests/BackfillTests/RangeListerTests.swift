@@ -1,4 +1,5 @@
 @testable import Backfill
+import TestSupport
 import Testing
 
 /// A bucket's keys in listing order, and ListObjectsV2 pages cut from them like S3 does.
@@ -14,19 +15,6 @@ struct SortedKeys {
     }
     /// The months under a ticker's prefix (a key equal to the prefix is a folder marker, no month).
     func under(_ prefix: String) -> Set<String> { Set(self.keys.filter { $0.hasPrefix(prefix) && $0 != prefix }) }
-}
-
-/// Deterministic pseudo-random numbers (SplitMix64), so a failing case can be replayed.
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(self.next() % UInt64(n)) }
 }
 
 @Suite("Range listing: many tickers' months in few LIST pages")
@@ -142,7 +130,7 @@ struct RangeListerTests {
     /// Random buckets, page sizes, request orders and page arrival orders: every ticker asked for
     /// gets exactly the keys under its prefix, however pages overlap, and nothing is left held.
     @Test func anyInterleavingListsEveryTickerExactly() {
-        var rng = SplitMix(state: 20261204)
+        var rng = SplitMix64(seed: 20261204)
         for round in 0..<300 {
             let names = ["A", "AB", "B", "B.A", "BB", "C", "D", "DA", "E", "F", "G", "ZZ"]
             var keys: [String] = []

@@ -1,4 +1,5 @@
 import ByteCoding
+import TestSupport
 import Testing
 
 @testable import Parquet
@@ -11,7 +12,7 @@ struct SnappyCompressorTests {
     /// Deterministic inputs of every shape the writer produces: empty, tiny, runs, text, random
     /// (incompressible), PLAIN pages of numbers, and sizes around the 64 KiB block boundary.
     static let inputs: [(String, [UInt8])] = {
-        var rng = SplitMix(seed: 0x5EED)
+        var rng = SplitMix64(seed: 0x5EED)
         let random = (0..<200_000).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         let text = Array(String(repeating: "AAPL,2024-01-02,185.6400,188.4400,183.8900,185.6400\n", count: 3000).utf8)
         var plainInt64: [UInt8] = []
@@ -160,18 +161,6 @@ enum FormatChecker {
     }
 }
 
-/// SplitMix64 (Steele et al. 2014): a fixed-seed source of test bytes.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { self.state = seed }
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// The table-driven inflater on streams made by zlib (Fixtures/parquet/deflate, see PROVENANCE.md):
 /// dynamic codes up to 15 bits long (table misses), stored blocks across the 64 KiB limit, fixed codes.
@@ -201,7 +190,7 @@ struct InflateTests {
                 _ = try Gzip.decompress(compressed, start: 0, end: cut, expectedSize: nil)
             }
         }
-        var rng = SplitMix(seed: UInt64(compressed.count))
+        var rng = SplitMix64(seed: UInt64(compressed.count))
         for _ in 0..<150 {
             var bad = compressed
             let at = 10 + Int(rng.next() % UInt64(compressed.count - 10))

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import Parquet
@@ -6,17 +7,6 @@ import Testing
 /// trap, an endless loop or a giant allocation.
 @Suite("Corrupt and truncated files")
 struct CorruptionTests {
-    /// SplitMix64: a fixed-seed generator so failures reproduce.
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            self.state &+= 0x9E37_79B9_7F4A_7C15
-            var z = self.state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     @Test func everyProperPrefixOfAFileIsRejected() throws {
         let bytes = try Fixture.bytes("golden/prices_minipq.parquet")
@@ -44,7 +34,7 @@ struct CorruptionTests {
     ])
     func randomByteFlipsNeverCrash(path: String) throws {
         let original = try Fixture.bytes(path)
-        var rng = SplitMix64(state: 0x5EED_0000 &+ UInt64(original.count))
+        var rng = SplitMix64(seed: 0x5EED_0000 &+ UInt64(original.count))
         var failures = 0
         let rounds = 400
         for _ in 0..<rounds {

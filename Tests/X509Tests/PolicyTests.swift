@@ -1,5 +1,6 @@
 // Host-name rules, name constraints, and verifier policy beyond the vector files: pinned
 // self-signed leaves, weak algorithms, forged signatures, search limits.
+import TestSupport
 import Testing
 @testable import X509
 
@@ -306,23 +307,12 @@ struct ExtendedKeyUsageTests {
 
 @Suite("Hostile chains")
 struct HostileChainTests {
-    /// Deterministic SplitMix64 so failures reproduce.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            self.state &+= 0x9E37_79B9_7F4A_7C15
-            var z = self.state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     @Test("2000 randomly corrupted chains (leaf or intermediate, 1–4 bytes) are rejected or accepted, never a crash")
     func randomCorruption() throws {
         let c = try LimboCase("cloudflare.com")
         let verifier = CertificateVerifier(trustAnchors: c.trusted, signatureChecker: FakeSignatureChecker())
-        var rng = SplitMix(state: 0x5EED)
+        var rng = SplitMix64(seed: 0x5EED)
         var accepted = 0, rejected = 0
         for _ in 0..<2000 {
             var chain = [c.peer] + c.intermediates
