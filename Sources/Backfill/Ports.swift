@@ -63,7 +63,7 @@ public struct ListedObject: Sendable, Equatable {
 }
 
 /// One page of a listing, in key order.
-public struct ListedPage: Sendable, Equatable {
+public struct ListedPage: Sendable {
     public var objects: [(key: String, object: ListedObject)]
     /// More keys follow the last one on this page.
     public var isTruncated: Bool
@@ -71,8 +71,15 @@ public struct ListedPage: Sendable, Equatable {
         self.objects = objects
         self.isTruncated = isTruncated
     }
-    public static func == (a: ListedPage, b: ListedPage) -> Bool {
-        a.isTruncated == b.isTruncated && a.objects.elementsEqual(b.objects) { $0.key == $1.key && $0.object == $1.object }
+
+    /// The page a server would give of `listing`: at most `maxKeys` of its keys that sort (by
+    /// their UTF-8 bytes) after `startAfter`, in that order.
+    public static func cut(_ listing: [String: ListedObject], after startAfter: String, maxKeys: Int) -> ListedPage {
+        let after = Array(startAfter.utf8)
+        let keys = listing.map { (key: $0.key, object: $0.value, bytes: Array($0.key.utf8)) }
+            .filter { after.lexicographicallyPrecedes($0.bytes) }
+            .sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+        return ListedPage(objects: keys.prefix(maxKeys).map { ($0.key, $0.object) }, isTruncated: keys.count > maxKeys)
     }
 }
 
@@ -93,10 +100,6 @@ public protocol ObjectStore: AnyObject {
 extension ObjectStore {
     /// A page cut from the whole listing of `prefix`: for stores that list cheaply in one go.
     public func listPage(prefix: String, startAfter: String, maxKeys: Int) throws -> ListedPage {
-        let after = Array(startAfter.utf8)
-        let keys = try self.list(prefix: prefix).map { (key: $0.key, object: $0.value, bytes: Array($0.key.utf8)) }
-            .filter { after.lexicographicallyPrecedes($0.bytes) }
-            .sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
-        return ListedPage(objects: keys.prefix(maxKeys).map { ($0.key, $0.object) }, isTruncated: keys.count > maxKeys)
+        ListedPage.cut(try self.list(prefix: prefix), after: startAfter, maxKeys: maxKeys)
     }
 }

@@ -348,11 +348,6 @@ enum DecimalText {
         return self.generalUnscaled(text, precision: precision, scale: scale, width: width)
     }
 
-    /// The fast path as bytes: see `smallUnscaledValue`.
-    static func smallUnscaled(_ text: [UInt8], precision: Int, scale: Int, width: Int) -> [UInt8]? {
-        self.smallUnscaledValue(text.span, precision: precision, scale: scale, width: width).map { self.twosComplement($0, width: width) }
-    }
-
     /// The fast path: a well-formed value with at most 18 significant digits (after the scale's
     /// padding zeros) that fits `width` bytes, as the signed unscaled value; or nil to let
     /// `generalUnscaled` decide, including every rejection.

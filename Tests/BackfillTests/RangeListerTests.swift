@@ -9,9 +9,9 @@ struct SortedKeys {
         self.keys = Set(keys).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
     }
     func page(prefix: String, after: String, size: Int) -> ListedPage {
-        let a = Array(after.utf8)
-        let rest = self.keys.filter { $0.hasPrefix(prefix) && a.lexicographicallyPrecedes(Array($0.utf8)) }
-        return ListedPage(objects: rest.prefix(size).map { ($0, ListedObject(etag: "\"\($0)\"", size: 1)) }, isTruncated: rest.count > size)
+        var listing: [String: ListedObject] = [:]
+        for key in self.keys where key.hasPrefix(prefix) { listing[key] = ListedObject(etag: "\"\(key)\"", size: 1) }
+        return ListedPage.cut(listing, after: after, maxKeys: size)
     }
     /// The months under a ticker's prefix (a key equal to the prefix is a folder marker, no month).
     func under(_ prefix: String) -> Set<String> { Set(self.keys.filter { $0.hasPrefix(prefix) && $0 != prefix }) }
