@@ -453,23 +453,8 @@ public final class BackfillRunner: @unchecked Sendable {
                 case .waiting:
                     return nil
                 case .fetch(let startAfter, let ticket):
-                    let waiters: [Pair]
-                    do {
-                        let page = try store.listPage(prefix: lister.root, startAfter: startAfter, maxKeys: lister.pageSize)
-                        self.count { $0.lists += 1 }
-                        let delivery = lister.deliver(ticket: ticket, page: page)
-                        if let problem = delivery.problem, self.options.verbose {
-                            self.sink.err("  · \(problem); listing each ticker's files on its own from now on")
-                        }
-                        waiters = delivery.waiters
-                    } catch {
-                        if self.options.verbose {
-                            self.sink.err("  · listing \(lister.root) after \(startAfter) failed (\(error)); listing each ticker's files on its own from now on")
-                        }
-                        waiters = lister.fail(ticket: ticket)
-                    }
-                    // This pair is among them: everyone asks again, now that the page is known.
-                    for waiter in waiters { self.tasks.push(.list(waiter)) }
+                    // This pair is among the waiters: everyone asks again, now that the page is known.
+                    for waiter in self.fetchPage(lister, after: startAfter, ticket: ticket, store: store) { self.tasks.push(.list(waiter)) }
                     return nil
                 case .perTicker:
                     break
@@ -484,6 +469,23 @@ public final class BackfillRunner: @unchecked Sendable {
             self.complete(pair)
             return nil
         }
+    }
+
+    /// Lists one page for `lister` and hands it over; a failed page ends range listing (the
+    /// waiters then list their own prefixes). Returns the waiters to queue again.
+    private func fetchPage(_ lister: RangeLister<Pair>, after startAfter: String, ticket: Int, store: any ObjectStore) -> [Pair] {
+        let delivery: RangeLister<Pair>.Delivery
+        do {
+            let page = try store.listPage(prefix: lister.root, startAfter: startAfter, maxKeys: lister.pageSize)
+            self.count { $0.lists += 1 }
+            delivery = lister.deliver(ticket: ticket, page: page)
+        } catch {
+            delivery = RangeLister.Delivery(waiters: lister.fail(ticket: ticket), problem: "listing \(lister.root) after \(startAfter) failed (\(error))")
+        }
+        if let problem = delivery.problem, self.options.verbose {
+            self.sink.err("  · \(problem); listing each ticker's files on its own from now on")
+        }
+        return delivery.waiters
     }
 
     private func count(_ update: (inout RunSummary) -> Void) {
