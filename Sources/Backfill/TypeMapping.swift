@@ -309,22 +309,10 @@ enum IntegerText {
     /// no digits, more digits, any other byte. Callers hand those to the standard library's
     /// parser, so the two paths never disagree on a value or on what is rejected.
     static func simple(_ s: Span<UInt8>) -> Int64? {
-        var i = 0
-        var negative = false
-        if s.count > 0, s[0] == UInt8(ascii: "-") {
-            negative = true
-            i = 1
-        }
-        let digits = s.count - i
-        guard digits >= 1, digits <= 18 else { return nil }
-        var v: Int64 = 0
-        while i < s.count {
-            let d = s[i] &- UInt8(ascii: "0")
-            guard d < 10 else { return nil }
-            v = v * 10 + Int64(d)
-            i += 1
-        }
-        return negative ? -v : v
+        let negative = s.count > 0 && s[0] == UInt8(ascii: "-")
+        let start = negative ? 1 : 0
+        guard (1...18).contains(s.count - start), let v = CivilDate.number(s, start..<s.count) else { return nil }
+        return negative ? -Int64(v) : Int64(v)
     }
 }
 
